@@ -1,0 +1,58 @@
+# Every target sets itself up: the virtual environment is created (or refreshed)
+# whenever pyproject.toml or constraints.txt changed, and is stamped when done.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8080
+SEED ?= 42
+
+BASE_URL     ?=
+API_KEY      ?= sk_test_contract
+NAMESPACE    ?= contract-tests
+RETRIEVER_ID ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install mock test contract-test generate lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==26.3"
+	PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+install: $(STAMP) ## Create the virtual environment with pinned dependencies
+
+mock: $(STAMP) ## Serve the mock on HOST:PORT (default 127.0.0.1:8080) with SEED
+	$(PY) -m mockserver --host $(HOST) --port $(PORT) --seed $(SEED)
+
+test: $(STAMP) ## Run every test
+	$(PY) -m pytest
+
+contract-test: $(STAMP) ## Verify a server (BASE_URL, API_KEY, NAMESPACE, RETRIEVER_ID); no BASE_URL tests the local mock
+	$(PY) -m contracts $(if $(BASE_URL),--base-url "$(BASE_URL)") --api-key "$(API_KEY)" \
+		--namespace "$(NAMESPACE)" $(if $(RETRIEVER_ID),--retriever-id "$(RETRIEVER_ID)")
+
+generate: $(STAMP) ## Regenerate generated/ from spec/openapi.yaml
+	$(BIN)/datamodel-codegen
+
+lint: $(STAMP) ## Lint and check formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply the formatter and safe lint fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) ## Measure the mock's throughput, latency, start-up time and memory
+	$(PY) -m mockserver.bench
+
+clean: ## Remove the environment and caches
+	rm -rf $(VENV) .hypothesis .schemathesis reports dist build

@@ -1,0 +1,1 @@
+"""pytest plugin of the toolkit (registered through the ``pytest11`` entry point)."""

@@ -1,0 +1,753 @@
+# Generated from spec/openapi.yaml by datamodel-code-generator: do not edit.
+# Regenerate with `make generate`; tests/test_generated_models.py fails on drift.
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+
+
+class CollectionIdentifier(RootModel[str]):
+    root: Annotated[str, Field(max_length=128, min_length=1)]
+
+
+class SelectItem(RootModel[str]):
+    root: Annotated[str, Field(max_length=256, min_length=1)]
+
+
+class ExpandItem(RootModel[str]):
+    root: Annotated[str, Field(max_length=256, min_length=1)]
+
+
+class RetrieverInputs(BaseModel):
+    """
+    Runtime inputs mapped to the retriever's input schema. Keys must match its
+    input names; inputs the schema declares with a default may be left out, and a
+    missing required input is refused with `422`. Besides the common keys below,
+    any custom input of the retriever is accepted.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    query: Annotated[str | None, Field(max_length=2000)] = None
+    """
+    Text search query.
+    """
+    embedding: Annotated[list[float] | None, Field(max_length=4096)] = None
+    """
+    Pre-computed query vector.
+    """
+    top_k: Annotated[int | None, Field(ge=1, le=1000)] = None
+    """
+    Most documents the retriever returns in all (the result's size, across pages).
+    """
+    min_score: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    """
+    Minimum relevance score of a returned document.
+    """
+
+
+class OffsetPaginationParams(BaseModel):
+    """
+    Page number pagination. Page `n` starts at `(n - 1) * page_size`.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    method: Literal["offset"]
+    page_size: Annotated[int | None, Field(ge=1, le=500)] = 10
+    page_number: Annotated[int | None, Field(ge=1)] = 1
+
+
+class CursorPaginationParams(BaseModel):
+    """
+    Opaque cursor pagination. `cursor` is null for the first page.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    method: Literal["cursor"]
+    limit: Annotated[int | None, Field(ge=1, le=500)] = 10
+    cursor: Annotated[str | None, Field(max_length=2048)] = None
+    """
+    The `cursor` of the previous response, unchanged; null for the first page.
+    """
+
+
+class ScrollPaginationParams(BaseModel):
+    """
+    Scroll pagination over a snapshot kept for `scroll_ttl` seconds.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    method: Literal["scroll"]
+    limit: Annotated[int | None, Field(ge=1, le=1000)] = 100
+    scroll_id: Annotated[str | None, Field(max_length=2048)] = None
+    """
+    The `scroll_id` of the previous response, unchanged; null for the first page.
+    """
+    scroll_ttl: Annotated[int | None, Field(ge=60, le=3600)] = 300
+
+
+class KeysetPaginationParams(BaseModel):
+    """
+    Keyset pagination on the sort key. `after` is null for the first page, then
+    the `next_cursor` of the previous response: it carries the sort fields of
+    the last document seen (`score` and `document_id` under the default sort).
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    method: Literal["keyset"]
+    limit: Annotated[int | None, Field(ge=1, le=500)] = 10
+    after: dict[str, Any] | None = None
+
+
+class FilterOperator(StrEnum):
+    """
+    Comparison operator. Defaults to `eq`.
+    """
+
+    EQ = "eq"
+    NE = "ne"
+    GT = "gt"
+    LT = "lt"
+    GTE = "gte"
+    LTE = "lte"
+    IN = "in"
+    NIN = "nin"
+    CONTAINS = "contains"
+    STARTS_WITH = "starts_with"
+    ENDS_WITH = "ends_with"
+    REGEX = "regex"
+    EXISTS = "exists"
+    IS_NULL = "is_null"
+    TEXT = "text"
+    PHRASE = "phrase"
+    WORDS = "words"
+    GEO_RADIUS = "geo_radius"
+    GEO_BOUNDING_BOX = "geo_bounding_box"
+    GEO_POLYGON = "geo_polygon"
+
+
+class SortDirection(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class Mode(StrEnum):
+    STRONG = "strong"
+    EVENTUAL = "eventual"
+
+
+class ReadConsistency(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    mode: Mode
+    max_staleness_ms: Annotated[int | None, Field(ge=0)] = None
+
+
+class ExecutionId(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            examples=["exec_abc123def456", "exec_xyz789"],
+            max_length=64,
+            min_length=6,
+            pattern="^exec_[A-Za-z0-9]+$",
+            title="ExecutionId",
+        ),
+    ]
+    """
+    `exec_` followed by an alphanumeric token.
+    """
+
+
+class ExecutionStatus(StrEnum):
+    """
+    `pending` (accepted, not started), `processing` (stages running), `completed`
+    (documents ready) or `failed` (see `error`). `completed` and `failed` are
+    terminal.
+
+    """
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class Document(BaseModel):
+    """
+    One result document. Enrichment and join stages may add fields; `group_by`
+    adds `group_key`.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    document_id: Annotated[str, Field(min_length=1)]
+    score: float
+    """
+    Relevance score; documents come highest first unless `sort` says otherwise.
+    """
+    payload: dict[str, Any] | None = None
+    """
+    The document's data (text, metadata, and collection-specific fields).
+    """
+    collection_id: str | None = None
+    group_key: Any | None = None
+    """
+    The value of the `group_by` field this document was grouped under.
+    """
+
+
+class OffsetPaginationResponse(BaseModel):
+    """
+    Offset and page-number pagination metadata.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    method: Literal["offset"] | None = None
+    total: Annotated[int, Field(ge=0)]
+    """
+    Documents in the whole result, before the page slice.
+    """
+    limit: Annotated[int, Field(ge=1)]
+    offset: Annotated[int, Field(ge=0)]
+    has_next: bool
+    has_previous: bool | None = None
+    page_number: Annotated[int | None, Field(ge=1)] = None
+    page_size: Annotated[int | None, Field(ge=1)] = None
+    returned: Annotated[int | None, Field(ge=0)] = None
+
+
+class CursorPaginationResponse(BaseModel):
+    """
+    Cursor pagination metadata. `cursor` fetches the next page and is null on the last.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    method: Literal["cursor"] | None = None
+    cursor: str | None
+    has_next: bool
+    page_size: Annotated[int | None, Field(ge=1)] = None
+    limit: Annotated[int | None, Field(ge=1)] = None
+    returned: Annotated[int | None, Field(ge=0)] = None
+    total: Annotated[int | None, Field(ge=0)] = None
+
+
+class ScrollPaginationResponse(BaseModel):
+    """
+    Scroll pagination metadata. `scroll_id` fetches the next page and is null on the last.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    method: Literal["scroll"] | None = None
+    scroll_id: str | None
+    has_next: bool
+    limit: Annotated[int | None, Field(ge=1)] = None
+    returned: Annotated[int | None, Field(ge=0)] = None
+    total: Annotated[int | None, Field(ge=0)] = None
+
+
+class KeysetPaginationResponse(BaseModel):
+    """
+    Keyset pagination metadata. `next_cursor` is the `after` marker of the next page, null on the last.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    method: Literal["keyset"] | None = None
+    next_cursor: dict[str, Any] | None
+    has_next: bool
+    limit: Annotated[int | None, Field(ge=1)] = None
+    returned: Annotated[int | None, Field(ge=0)] = None
+    total: Annotated[int | None, Field(ge=0)] = None
+
+
+class PaginationResponse(
+    RootModel[
+        OffsetPaginationResponse
+        | CursorPaginationResponse
+        | ScrollPaginationResponse
+        | KeysetPaginationResponse
+    ]
+):
+    root: Annotated[
+        OffsetPaginationResponse
+        | CursorPaginationResponse
+        | ScrollPaginationResponse
+        | KeysetPaginationResponse,
+        Field(title="PaginationResponse"),
+    ]
+    """
+    Pagination metadata; its shape follows the request's method. Offset:
+    `{total, limit, offset, has_next, has_previous}`; cursor: `{cursor, has_next,
+    page_size}`; scroll: `{scroll_id, has_next}`; keyset: `{next_cursor,
+    has_next}`. Each may also carry `method`, `returned` and `total`.
+
+    """
+
+
+class StageStatistics(BaseModel):
+    """
+    Statistics of one stage. Each stage's input is the previous stage's output.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    input_count: Annotated[int, Field(ge=0)]
+    output_count: Annotated[int, Field(ge=0)]
+    duration_ms: Annotated[float, Field(ge=0.0)]
+    efficiency: Annotated[float, Field(ge=0.0)]
+    """
+    output_count / input_count; 0 when input_count is 0.
+    """
+    cache_hit: bool | None = None
+    error: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class RetrieverExecutionStatistics(BaseModel):
+    """
+    Per-stage statistics keyed by stage name, in execution order; stage times add up to `total_time_ms`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    stages: dict[str, StageStatistics]
+    total_time_ms: Annotated[float, Field(ge=0.0)]
+    credits_used: Annotated[float | None, Field(ge=0.0)] = None
+
+
+class Budget(BaseModel):
+    """
+    Budget usage snapshot of this execution.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    credits_used: Annotated[float, Field(ge=0.0)]
+    """
+    Credits this execution consumed.
+    """
+    credits_remaining: Annotated[float, Field(ge=0.0)]
+    """
+    Credits the namespace has left after this execution.
+    """
+    time_used_ms: Annotated[float, Field(ge=0.0)]
+    """
+    Execution time in milliseconds.
+    """
+
+
+class ExecuteRetrieverResponse(BaseModel):
+    """
+    An execution. `error` is a string exactly when `status` is `failed`. While the
+    execution is in flight, `documents` is empty. Unknown fields may be added
+    by newer servers; clients ignore them.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    retriever_id: str | None = None
+    """
+    The retriever that was executed (its ID).
+    """
+    execution_id: ExecutionId
+    status: ExecutionStatus
+    documents: list[Document]
+    pagination: PaginationResponse
+    stage_statistics: RetrieverExecutionStatistics
+    budget: Budget
+    error: str | None = None
+    """
+    Why the execution failed, present only when `status` is `failed`, for
+    example `Retriever execution failed: Collection not found` or
+    `Budget exceeded: Maximum credits limit reached`.
+
+    """
+    warnings: list[str] | None = None
+    """
+    Problems that did not stop the execution, such as ignored legacy fields.
+    """
+
+
+class ExecutionProgress(BaseModel):
+    """
+    Progress of an execution (seed 004).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    created_at: AwareDatetime
+    """
+    When the execution began.
+    """
+    completed_at: AwareDatetime | None
+    """
+    When the execution finished; null while in flight.
+    """
+    current_stage: str | None
+    """
+    The stage running now while in flight; null once finished.
+    """
+    stages_completed: Annotated[int, Field(ge=0)]
+    """
+    Stages finished so far.
+    """
+    total_stages: Annotated[int, Field(ge=0)]
+    """
+    Stages configured.
+    """
+
+
+class ExecutionDetail(ExecuteRetrieverResponse, ExecutionProgress):
+    """
+    An execution read back, with its progress.
+    """
+
+
+class EventType(StrEnum):
+    STAGE_START = "stage_start"
+    STAGE_COMPLETE = "stage_complete"
+    STAGE_ERROR = "stage_error"
+    EXECUTION_COMPLETE = "execution_complete"
+    EXECUTION_ERROR = "execution_error"
+
+
+class StreamStageEvent(BaseModel):
+    """
+    One Server-Sent Event of a streaming execution (`"stream": true`).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    event_type: EventType
+    execution_id: ExecutionId
+    stage_name: str | None = None
+    stage_index: Annotated[int | None, Field(ge=0)] = None
+    total_stages: Annotated[int | None, Field(ge=0)] = None
+    documents: list[Document] | None = None
+    pagination: PaginationResponse | None = None
+    statistics: StageStatistics | None = None
+    budget_used: Budget | None = None
+    error: str | None = None
+
+
+class ErrorType(StrEnum):
+    """
+    The error's type, fixed by its HTTP status.
+    """
+
+    BAD_REQUEST_ERROR = "BadRequestError"
+    UNAUTHORIZED_ERROR = "UnauthorizedError"
+    FORBIDDEN_ERROR = "ForbiddenError"
+    NOT_FOUND_ERROR = "NotFoundError"
+    ALREADY_EXISTS_ERROR = "AlreadyExistsError"
+    VALIDATION_ERROR = "ValidationError"
+    TOO_MANY_REQUESTS_ERROR = "TooManyRequestsError"
+    INTERNAL_SERVER_ERROR = "InternalServerError"
+    SERVICE_UNAVAILABLE_ERROR = "ServiceUnavailableError"
+
+
+class ValidationIssue(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: str
+    """
+    Machine-readable kind of problem (`missing`, `less_than_equal`, ...).
+    """
+    location: list[str | int]
+    """
+    Where the problem is, from the part of the request (`body`, `path`, `header`, `query`) down.
+    """
+    message: str
+
+
+class ErrorDetails(BaseModel):
+    """
+    Structured details; `validation_errors` on 422, `limit`/`window`/`retry_after` on 429.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    validation_errors: list[ValidationIssue] | None = None
+    limit: Annotated[int | None, Field(ge=0)] = None
+    window: Annotated[int | None, Field(ge=1)] = None
+    retry_after: Annotated[int | None, Field(ge=0)] = None
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    type: ErrorType
+    message: Annotated[str, Field(min_length=1)]
+    """
+    Human-readable explanation, saying what to do where it can.
+    """
+    code: str | None = None
+    """
+    Fine-grained error code for programmatic handling.
+    """
+    details: ErrorDetails | None = None
+
+
+class ErrorResponse(BaseModel):
+    """
+    The error envelope every error response uses.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    success: Literal[False]
+    status: Annotated[int, Field(ge=400, le=599)]
+    """
+    The HTTP status of the response.
+    """
+    error: ErrorDetail
+
+
+class PaginationParams(
+    RootModel[
+        OffsetPaginationParams
+        | CursorPaginationParams
+        | ScrollPaginationParams
+        | KeysetPaginationParams
+    ]
+):
+    root: Annotated[
+        OffsetPaginationParams
+        | CursorPaginationParams
+        | ScrollPaginationParams
+        | KeysetPaginationParams,
+        Field(discriminator="method", title="PaginationParams"),
+    ]
+    """
+    Pagination strategy, chosen by `method`: `offset`, `cursor`, `scroll` or
+    `keyset`. Pass back the cursor, scroll id or keyset marker of the previous
+    response, unchanged, to get the next page.
+
+    """
+
+
+class FilterCondition(BaseModel):
+    """
+    A comparison of one document field. `in`/`nin` take an array; `exists` and
+    `is_null` take a boolean (default true); `contains` matches a substring of a
+    string or an element of an array; `gt`/`gte`/`lt`/`lte` compare numbers or
+    strings; `geo_radius` takes `{lat, lon, radius_m}`, `geo_bounding_box`
+    `{top_left: {lat, lon}, bottom_right: {lat, lon}}`, `geo_polygon`
+    `{points: [{lat, lon}, ...]}`.
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    field: Annotated[str, Field(max_length=256, min_length=1)]
+    operator: FilterOperator | None = "eq"
+    value: Any | None = None
+    """
+    The value to compare with; its shape depends on the operator.
+    """
+
+
+class SortOption(BaseModel):
+    """
+    Orders the result by a field. Without it, documents come by score, highest first.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    field: Annotated[str, Field(max_length=256, min_length=1)]
+    """
+    Field to sort by (`score`, or a dot path such as `metadata.year`).
+    """
+    direction: SortDirection | None = "desc"
+
+
+class GroupBy(BaseModel):
+    """
+    Groups the result by a field: at most `max_features` documents per group,
+    ordered within the group by `sort` (score by default). Each returned
+    document carries its `group_key`.
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    field: Annotated[str, Field(max_length=256, min_length=1)]
+    max_features: Annotated[int | None, Field(ge=1, le=100)] = 1
+    sort: SortOption | None = None
+
+
+class ExecuteRetrieverRequest(BaseModel):
+    """
+    Request to execute a retriever. Unknown keys are refused with `422`. Every key
+    the official client sends is declared here.
+
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    description: Annotated[str | None, Field(max_length=1000)] = None
+    """
+    Free-text label of the request (the documented curl example carries one). Accepted and ignored.
+    """
+    retriever_id: Annotated[str | None, Field(max_length=128, min_length=1)] = None
+    """
+    Query API field (seed 003). The path names the retriever; when this is
+    sent it must name the same retriever (ID or name), or the request is
+    refused with `422`.
+
+    """
+    inputs: RetrieverInputs | None = None
+    collection_identifiers: Annotated[
+        list[CollectionIdentifier] | None,
+        Field(
+            examples=[
+                ["col_marketing_2024", "sales_materials"],
+                ["product_catalog", "col_archived_products"],
+            ],
+            max_length=100,
+            min_length=1,
+        ),
+    ] = None
+    """
+    Collections to search, overriding the retriever's defaults: IDs (`col_...`),
+    names, or both. Names are resolved to IDs and duplicates removed. An
+    identifier that names no collection of the namespace makes the execution
+    fail (`status: failed`, `error: "Retriever execution failed: Collection not
+    found"`). When absent or null the retriever's default collections are used.
+
+    """
+    pagination: PaginationParams | None = None
+    filters: LogicalOperator | None = None
+    sort: SortOption | None = None
+    limit: Annotated[int | None, Field(ge=1, le=500)] = None
+    """
+    Legacy page size (seed 003, and the official client's shorthand). Ignored
+    when `pagination` is sent. Seed 003 bounds it at 100; the current API and
+    its official client accept up to 500, and this contract never refuses
+    what that client sends.
+
+    """
+    offset: Annotated[int | None, Field(ge=0)] = None
+    """
+    Legacy number of ranked documents to skip (seed 003). Ignored when `pagination` is sent.
+    """
+    select: Annotated[list[SelectItem] | None, Field(max_length=100)] = None
+    """
+    Fields to include in each document, as dot paths (`payload.text`,
+    `payload.metadata.category`). `document_id` and `score` are always included.
+    When absent every field is returned.
+
+    """
+    session_id: Annotated[str | None, Field(max_length=256)] = None
+    """
+    Session identifier for interaction tracking.
+    """
+    return_urls: bool | None = False
+    """
+    Legacy name of `return_presigned_urls` (seed 003).
+    """
+    group_by: GroupBy | None = None
+    stream: bool | None = False
+    """
+    Answer Server-Sent Events (`text/event-stream`) instead of one JSON execution.
+    """
+    skip_cache: bool | None = False
+    """
+    Bypass the result cache for this execution.
+    """
+    return_presigned_urls: bool | None = False
+    """
+    Generate presigned URLs for media fields in the result documents.
+    """
+    return_vectors: bool | None = False
+    """
+    Include vector embeddings in the result documents.
+    """
+    explain: bool | None = False
+    """
+    Also answer `explain_plan`, the query profile of this execution.
+    """
+    expand: Annotated[list[ExpandItem] | None, Field(max_length=50)] = None
+    """
+    Fields holding document IDs to resolve inline under `_expanded`.
+    """
+    write_token: Annotated[str | None, Field(max_length=512)] = None
+    """
+    Token of a prior write, for read-your-writes consistency.
+    """
+    consistency: ReadConsistency | None = None
+    target_collection_id: Annotated[str | None, Field(max_length=128)] = None
+    """
+    A collection to write this execution's results into.
+    """
+
+
+class LogicalOperator(BaseModel):
+    """
+    A logical operation on filter conditions: every condition of `AND` holds, at
+    least one of `OR` holds, no condition of `NOT` holds. Operands are conditions
+    or nested operators, at most 5 levels deep (a deeper filter is refused with
+    `422`). Any other key is shorthand for equality: `{"metadata.category": "AI"}`
+    means `{"field": "metadata.category", "operator": "eq", "value": "AI"}`.
+    Field paths use dots (`metadata.year`, `payload.metadata.year`).
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    AND: Annotated[list[FilterOperand] | None, Field(max_length=50)] = None
+    OR: Annotated[list[FilterOperand] | None, Field(max_length=50)] = None
+    NOT: Annotated[list[FilterOperand] | None, Field(max_length=50)] = None
+    case_sensitive: bool | None = False
+    """
+    Whether string comparisons are case-sensitive.
+    """
+
+
+class FilterOperand(RootModel[FilterCondition | LogicalOperator]):
+    root: Annotated[FilterCondition | LogicalOperator, Field(title="FilterOperand")]
+
+
+ExecuteRetrieverRequest.model_rebuild()
+LogicalOperator.model_rebuild()
