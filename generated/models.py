@@ -1,5 +1,5 @@
-# Generated from spec/openapi.yaml by datamodel-code-generator: do not edit.
-# Regenerate with `make generate`; tests/test_generated_models.py fails on drift.
+# Generated from spec/openapi.yaml by datamodel-code-generator 0.89.0: do not edit.
+# Regenerate with `make generate`; tests/generated/test_models_drift.py fails on drift.
 
 from __future__ import annotations
 
@@ -60,8 +60,17 @@ class OffsetPaginationParams(BaseModel):
         extra="forbid",
     )
     method: Literal["offset"]
+    """
+    Selects offset pagination.
+    """
     page_size: Annotated[int | None, Field(ge=1, le=500)] = 10
+    """
+    Documents per page.
+    """
     page_number: Annotated[int | None, Field(ge=1)] = 1
+    """
+    1-based page to answer.
+    """
 
 
 class CursorPaginationParams(BaseModel):
@@ -73,7 +82,13 @@ class CursorPaginationParams(BaseModel):
         extra="forbid",
     )
     method: Literal["cursor"]
+    """
+    Selects cursor pagination.
+    """
     limit: Annotated[int | None, Field(ge=1, le=500)] = 10
+    """
+    Most documents per page.
+    """
     cursor: Annotated[str | None, Field(max_length=2048)] = None
     """
     The `cursor` of the previous response, unchanged; null for the first page.
@@ -89,12 +104,21 @@ class ScrollPaginationParams(BaseModel):
         extra="forbid",
     )
     method: Literal["scroll"]
+    """
+    Selects scroll pagination.
+    """
     limit: Annotated[int | None, Field(ge=1, le=1000)] = 100
+    """
+    Documents per scroll page.
+    """
     scroll_id: Annotated[str | None, Field(max_length=2048)] = None
     """
     The `scroll_id` of the previous response, unchanged; null for the first page.
     """
     scroll_ttl: Annotated[int | None, Field(ge=60, le=3600)] = 300
+    """
+    Seconds the scroll context stays valid; a scroll_id used later is refused with 400.
+    """
 
 
 class KeysetPaginationParams(BaseModel):
@@ -109,8 +133,17 @@ class KeysetPaginationParams(BaseModel):
         extra="forbid",
     )
     method: Literal["keyset"]
+    """
+    Selects keyset pagination.
+    """
     limit: Annotated[int | None, Field(ge=1, le=500)] = 10
+    """
+    Most documents per page.
+    """
     after: dict[str, Any] | None = None
+    """
+    The `next_cursor` of the previous response; null for the first page. Must carry every sort field and `document_id`.
+    """
 
 
 class FilterOperator(StrEnum):
@@ -146,6 +179,10 @@ class SortDirection(StrEnum):
 
 
 class Mode(StrEnum):
+    """
+    `strong` reads see every acknowledged write; `eventual` reads may lag.
+    """
+
     STRONG = "strong"
     EVENTUAL = "eventual"
 
@@ -155,7 +192,13 @@ class ReadConsistency(BaseModel):
         extra="forbid",
     )
     mode: Mode
+    """
+    `strong` reads see every acknowledged write; `eventual` reads may lag.
+    """
     max_staleness_ms: Annotated[int | None, Field(ge=0)] = None
+    """
+    With `eventual`, the most a replica may lag, in milliseconds.
+    """
 
 
 class ExecutionId(RootModel[str]):
@@ -199,6 +242,9 @@ class Document(BaseModel):
         extra="allow",
     )
     document_id: Annotated[str, Field(min_length=1)]
+    """
+    The document's identifier, unique within one execution's result.
+    """
     score: float
     """
     Relevance score; documents come highest first unless `sort` says otherwise.
@@ -208,6 +254,9 @@ class Document(BaseModel):
     The document's data (text, metadata, and collection-specific fields).
     """
     collection_id: str | None = None
+    """
+    The collection the document comes from.
+    """
     group_key: Any | None = None
     """
     The value of the `group_by` field this document was grouped under.
@@ -223,17 +272,41 @@ class OffsetPaginationResponse(BaseModel):
         extra="allow",
     )
     method: Literal["offset"] | None = None
+    """
+    `offset` (newer servers).
+    """
     total: Annotated[int, Field(ge=0)]
     """
     Documents in the whole result, before the page slice.
     """
     limit: Annotated[int, Field(ge=1)]
+    """
+    Page size used.
+    """
     offset: Annotated[int, Field(ge=0)]
+    """
+    Position of this page's first document in the result.
+    """
     has_next: bool
+    """
+    Whether documents follow this page.
+    """
     has_previous: bool | None = None
+    """
+    Whether documents precede this page.
+    """
     page_number: Annotated[int | None, Field(ge=1)] = None
+    """
+    1-based number of this page.
+    """
     page_size: Annotated[int | None, Field(ge=1)] = None
+    """
+    Page size used.
+    """
     returned: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in this page.
+    """
 
 
 class CursorPaginationResponse(BaseModel):
@@ -245,12 +318,33 @@ class CursorPaginationResponse(BaseModel):
         extra="allow",
     )
     method: Literal["cursor"] | None = None
+    """
+    `cursor` (newer servers).
+    """
     cursor: str | None
+    """
+    Opaque token of the next page; null on the last page.
+    """
     has_next: bool
+    """
+    Whether documents follow this page.
+    """
     page_size: Annotated[int | None, Field(ge=1)] = None
+    """
+    Page size used.
+    """
     limit: Annotated[int | None, Field(ge=1)] = None
+    """
+    Page size used (newer servers).
+    """
     returned: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in this page.
+    """
     total: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in the whole result, before the page slice.
+    """
 
 
 class ScrollPaginationResponse(BaseModel):
@@ -262,11 +356,29 @@ class ScrollPaginationResponse(BaseModel):
         extra="allow",
     )
     method: Literal["scroll"] | None = None
+    """
+    `scroll` (newer servers).
+    """
     scroll_id: str | None
+    """
+    Opaque token of the next scroll page; null on the last page.
+    """
     has_next: bool
+    """
+    Whether documents follow this page.
+    """
     limit: Annotated[int | None, Field(ge=1)] = None
+    """
+    Page size used.
+    """
     returned: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in this page.
+    """
     total: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in the whole result, before the page slice.
+    """
 
 
 class KeysetPaginationResponse(BaseModel):
@@ -278,11 +390,29 @@ class KeysetPaginationResponse(BaseModel):
         extra="allow",
     )
     method: Literal["keyset"] | None = None
+    """
+    `keyset` (newer servers).
+    """
     next_cursor: dict[str, Any] | None
+    """
+    The `after` marker of the next page (the sort fields and `document_id` of this page's last document); null on the last page.
+    """
     has_next: bool
+    """
+    Whether documents follow this page.
+    """
     limit: Annotated[int | None, Field(ge=1)] = None
+    """
+    Page size used.
+    """
     returned: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in this page.
+    """
     total: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in the whole result, before the page slice.
+    """
 
 
 class PaginationResponse(
@@ -318,15 +448,33 @@ class StageStatistics(BaseModel):
         extra="allow",
     )
     input_count: Annotated[int, Field(ge=0)]
+    """
+    Documents the stage received: the previous stage's output_count.
+    """
     output_count: Annotated[int, Field(ge=0)]
+    """
+    Documents the stage emitted.
+    """
     duration_ms: Annotated[float, Field(ge=0.0)]
+    """
+    Wall-clock duration of the stage, in milliseconds.
+    """
     efficiency: Annotated[float, Field(ge=0.0)]
     """
     output_count / input_count; 0 when input_count is 0.
     """
     cache_hit: bool | None = None
+    """
+    Whether the stage answered from its cache.
+    """
     error: str | None = None
+    """
+    Stage-level error when the stage failed but the execution went on.
+    """
     metadata: dict[str, Any] | None = None
+    """
+    Stage-specific details.
+    """
 
 
 class RetrieverExecutionStatistics(BaseModel):
@@ -338,8 +486,17 @@ class RetrieverExecutionStatistics(BaseModel):
         extra="allow",
     )
     stages: dict[str, StageStatistics]
+    """
+    Statistics of each stage, keyed by stage name.
+    """
     total_time_ms: Annotated[float, Field(ge=0.0)]
+    """
+    Total execution time: the sum of the stages' duration_ms.
+    """
     credits_used: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    Credits consumed by all stages.
+    """
 
 
 class Budget(BaseModel):
@@ -382,6 +539,9 @@ class ExecuteRetrieverResponse(BaseModel):
     execution_id: ExecutionId
     status: ExecutionStatus
     documents: list[Document]
+    """
+    This page of the ranked result; empty while in flight, when failed, or when nothing matched.
+    """
     pagination: PaginationResponse
     stage_statistics: RetrieverExecutionStatistics
     budget: Budget
@@ -435,6 +595,10 @@ class ExecutionDetail(ExecuteRetrieverResponse, ExecutionProgress):
 
 
 class EventType(StrEnum):
+    """
+    What happened.
+    """
+
     STAGE_START = "stage_start"
     STAGE_COMPLETE = "stage_complete"
     STAGE_ERROR = "stage_error"
@@ -451,15 +615,42 @@ class StreamStageEvent(BaseModel):
         extra="allow",
     )
     event_type: EventType
+    """
+    What happened.
+    """
     execution_id: ExecutionId
     stage_name: str | None = None
+    """
+    The stage the event is about.
+    """
     stage_index: Annotated[int | None, Field(ge=0)] = None
+    """
+    Zero-based position of the stage.
+    """
     total_stages: Annotated[int | None, Field(ge=0)] = None
+    """
+    Stages the execution runs.
+    """
     documents: list[Document] | None = None
+    """
+    Documents after the stage (`stage_complete`) or the final page (`execution_complete`).
+    """
     pagination: PaginationResponse | None = None
+    """
+    Pagination of the final page (`execution_complete`).
+    """
     statistics: StageStatistics | None = None
+    """
+    Statistics of the stage (`stage_complete`).
+    """
     budget_used: Budget | None = None
+    """
+    Budget consumed so far.
+    """
     error: str | None = None
+    """
+    Why the stage or the execution failed (`stage_error`, `execution_error`).
+    """
 
 
 class ErrorType(StrEnum):
@@ -491,6 +682,9 @@ class ValidationIssue(BaseModel):
     Where the problem is, from the part of the request (`body`, `path`, `header`, `query`) down.
     """
     message: str
+    """
+    Human-readable explanation of the problem.
+    """
 
 
 class ErrorDetails(BaseModel):
@@ -502,9 +696,21 @@ class ErrorDetails(BaseModel):
         extra="allow",
     )
     validation_errors: list[ValidationIssue] | None = None
+    """
+    Every problem of a 422, with its location.
+    """
     limit: Annotated[int | None, Field(ge=0)] = None
+    """
+    Requests allowed per window (429).
+    """
     window: Annotated[int | None, Field(ge=1)] = None
+    """
+    Window length in seconds (429).
+    """
     retry_after: Annotated[int | None, Field(ge=0)] = None
+    """
+    Seconds to wait before retrying (429).
+    """
 
 
 class ErrorDetail(BaseModel):
@@ -532,6 +738,9 @@ class ErrorResponse(BaseModel):
         extra="allow",
     )
     success: Literal[False]
+    """
+    Always false for errors.
+    """
     status: Annotated[int, Field(ge=400, le=599)]
     """
     The HTTP status of the response.
@@ -577,6 +786,9 @@ class FilterCondition(BaseModel):
         extra="forbid",
     )
     field: Annotated[str, Field(max_length=256, min_length=1)]
+    """
+    Dot path of the document field to compare (`metadata.year`).
+    """
     operator: FilterOperator | None = "eq"
     value: Any | None = None
     """
@@ -611,7 +823,13 @@ class GroupBy(BaseModel):
         extra="forbid",
     )
     field: Annotated[str, Field(max_length=256, min_length=1)]
+    """
+    Dot path of the field to group by (`metadata.category`).
+    """
     max_features: Annotated[int | None, Field(ge=1, le=100)] = 1
+    """
+    Most documents kept per group.
+    """
     sort: SortOption | None = None
 
 
@@ -737,8 +955,17 @@ class LogicalOperator(BaseModel):
         extra="allow",
     )
     AND: Annotated[list[FilterOperand] | None, Field(max_length=50)] = None
+    """
+    Every operand must hold.
+    """
     OR: Annotated[list[FilterOperand] | None, Field(max_length=50)] = None
+    """
+    At least one operand must hold.
+    """
     NOT: Annotated[list[FilterOperand] | None, Field(max_length=50)] = None
+    """
+    No operand may hold.
+    """
     case_sensitive: bool | None = False
     """
     Whether string comparisons are case-sensitive.

@@ -1,0 +1,14 @@
+"""Fixtures shared by the tests of the contract document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import spec
+
+
+@pytest.fixture(scope="session")
+def openapi() -> dict[str, Any]:
+    return spec.load_openapi()
