@@ -1,0 +1,114 @@
+"""``create_app(settings)``: the whole mock as one Starlette app; all its state lives on it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+import spec
+from mockserver.api import execute_retriever, get_execution
+from mockserver.control import control_routes
+from mockserver.edge import v1_endpoint
+from mockserver.errors import ApiError, MethodNotAllowed, NotFound, error_response
+from mockserver.executor import Executor
+from mockserver.journal import Journal
+from mockserver.ratelimit import RateLimiter
+from mockserver.scenarios import ScenarioParser, ScenarioQueue
+from mockserver.settings import Settings
+from mockserver.state import MockState
+from mockserver.store import ExecutionStore, InMemoryExecutionStore
+from mockserver.tenancy import Authenticator, NamespaceRegistry
+from mockserver.validation import SpecContract
+from mockserver.world import default_world_path, load_world
+
+__all__ = ["create_app"]
+
+EXECUTE = "executeRetriever"
+GET_EXECUTION = "getExecution"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], float] | None = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+    store: ExecutionStore | None = None,
+) -> Starlette:
+    """Build the mock. ``clock`` (unix seconds) and ``sleep`` are injectable for tests;
+    ``store`` replaces the bounded in-memory execution store (e.g. by a shared one)."""
+    settings = settings or Settings()
+    clock = clock or time.time
+    contract = SpecContract(spec.load_openapi())
+    template = load_world(settings.fixtures_path or default_world_path())
+    store = store if store is not None else InMemoryExecutionStore(settings.max_executions)
+    state = MockState(
+        settings=settings,
+        contract=contract,
+        store=store,
+        namespaces=NamespaceRegistry(
+            template,
+            allowed=settings.namespaces,
+            max_namespaces=settings.max_namespaces,
+            credits_per_namespace=settings.credits_per_namespace,
+            header=contract.header_parameter(EXECUTE, "X-Namespace"),
+        ),
+        executor=Executor(settings, store, clock),
+        authenticator=Authenticator(settings.api_keys),
+        limiter=RateLimiter(settings.rate_limit, settings.rate_limit_window_s, clock),
+        journal=Journal(settings.journal_size),
+        scenarios=ScenarioQueue(),
+        parser=ScenarioParser(contract.operations[EXECUTE].error_statuses),
+        clock=clock,
+        sleep=sleep or anyio.sleep,
+    )
+    routes = [
+        Route(
+            "/v1/retrievers/{retriever_id}/execute",
+            v1_endpoint(EXECUTE, execute_retriever),
+            methods=["POST"],
+        ),
+        Route(
+            "/v1/retrievers/{retriever_id}/executions/{execution_id}",
+            v1_endpoint(GET_EXECUTION, get_execution),
+            methods=["GET"],
+        ),
+        *control_routes(),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={
+            HTTPException: _http_exception,
+            ApiError: _api_error,
+            Exception: _api_error,
+        },
+    )
+    app.state.mock = state
+    return app
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    response, _ = error_response(exc)
+    return response
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        error: ApiError = MethodNotAllowed(
+            f"Method {request.method} is not allowed on {request.url.path}.",
+            headers=exc.headers,
+        )
+    elif exc.status_code == 404:
+        error = NotFound(f"No route {request.method} {request.url.path}.", code="route_not_found")
+    else:
+        error = ApiError(str(exc.detail))
+        error.status = exc.status_code
+    response, _ = error_response(error)
+    return response

@@ -1,0 +1,206 @@
+"""The control API under ``/_mock/``: reset, world, documents, retrievers, scenarios, journal.
+
+No auth (it is a test harness, never exposed under ``/v1``); errors use the same
+envelope as the API.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from generated.models import ExecutionDetail
+from mockserver.errors import Conflict, InvalidJson, NotFound, RequestValidationFailed
+from mockserver.executions import view
+from mockserver.scenarios import QueuedScenario
+from mockserver.state import MockState
+from mockserver.world import DuplicateId, NamespaceWorld, UnknownCollection, WorldError, load_world
+
+__all__ = ["control_routes"]
+
+MAX_JOURNAL_LIMIT = 100_000
+
+
+def _mock(request: Request) -> MockState:
+    return request.app.state.mock
+
+
+async def _json(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as problem:
+        raise InvalidJson(f"The request body is not valid JSON: {problem}") from None
+
+
+def _invalid(
+    location: list[str | int], message: str, kind: str = "value_error"
+) -> RequestValidationFailed:
+    return RequestValidationFailed(
+        [{"type": kind, "location": location, "message": message}], message
+    )
+
+
+def _namespace_name(mock: MockState, name: str) -> str:
+    if not mock.contract.header_parameter("executeRetriever", "X-Namespace").validator.is_valid(
+        name
+    ):
+        raise _invalid(["path", "namespace"], f"Namespace name {name[:80]!r} is malformed.")
+    return name
+
+
+async def health(request: Request) -> Response:
+    mock = _mock(request)
+    return JSONResponse(
+        {
+            "status": "ok",
+            "executions": len(mock.store),
+            "namespaces": len(mock.namespaces),
+            "seed": mock.settings.seed,
+        }
+    )
+
+
+async def reset(request: Request) -> Response:
+    _mock(request).reset()
+    return Response(status_code=204)
+
+
+async def get_world(request: Request) -> Response:
+    mock = _mock(request)
+    name = request.query_params.get("namespace")
+    if name:
+        world = mock.namespaces.get(_namespace_name(mock, name)).world
+    else:
+        world = NamespaceWorld.from_template(mock.namespaces.template)
+    return JSONResponse(world.describe())
+
+
+async def put_world(request: Request) -> Response:
+    mock = _mock(request)
+    raw = await request.body()
+    try:
+        template = load_world(raw.decode("utf-8", "replace"))
+    except WorldError as problem:
+        raise _invalid(["body"], str(problem), "world_invalid") from None
+    mock.namespaces.replace_template(template)
+    return JSONResponse(NamespaceWorld.from_template(template).describe())
+
+
+async def add_documents(request: Request) -> Response:
+    mock = _mock(request)
+    name = _namespace_name(mock, request.path_params["namespace"])
+    body = await _json(request)
+    if not isinstance(body, dict) or not isinstance(body.get("documents"), list):
+        raise _invalid(
+            ["body", "documents"], 'Send {"documents": [{"document_id"?: ..., "payload": {...}}]}.'
+        )
+    world = mock.namespaces.get(name).world
+    try:
+        added = world.add_documents(request.path_params["collection"], body["documents"])
+    except UnknownCollection as problem:
+        raise NotFound(str(problem), code="collection_not_found") from None
+    except DuplicateId as problem:
+        raise Conflict(str(problem), code="document_exists") from None
+    except WorldError as problem:
+        raise _invalid(["body", "documents"], str(problem)) from None
+    return JSONResponse({"added": added}, status_code=201)
+
+
+async def add_retriever(request: Request) -> Response:
+    mock = _mock(request)
+    name = _namespace_name(mock, request.path_params["namespace"])
+    body = await _json(request)
+    if not isinstance(body, dict):
+        raise _invalid(["body"], "Send one retriever in the fixture format (a JSON object).")
+    world = mock.namespaces.get(name).world
+    try:
+        spec = world.add_retriever(body)
+    except DuplicateId as problem:
+        raise Conflict(str(problem), code="retriever_exists") from None
+    except UnknownCollection as problem:
+        raise _invalid(["body", "collections"], str(problem)) from None
+    except WorldError as problem:
+        raise _invalid(["body"], str(problem)) from None
+    return JSONResponse({"retriever_id": spec.retriever_id, "name": spec.name}, status_code=201)
+
+
+async def queue_scenarios(request: Request) -> Response:
+    mock = _mock(request)
+    body = await _json(request)
+    if not isinstance(body, dict):
+        raise _invalid(["body"], 'Send {"scenarios": [...], "namespace"?: ..., "retriever"?: ...}.')
+    unknown = set(body) - {"scenarios", "namespace", "retriever"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise _invalid(["body", key], f"Unknown field {key!r}.", "extra_forbidden")
+    items = body.get("scenarios")
+    if not isinstance(items, list) or not items:
+        raise _invalid(
+            ["body", "scenarios"], "scenarios must be a non-empty list of scenario objects."
+        )
+    namespace = body.get("namespace")
+    retriever = body.get("retriever")
+    for key, value in (("namespace", namespace), ("retriever", retriever)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise _invalid(["body", key], f"{key} must be a non-empty string.")
+    scenarios = [mock.parser.from_mapping(raw, index) for index, raw in enumerate(items)]
+    queued = mock.scenarios.push(QueuedScenario(s, namespace, retriever) for s in scenarios)
+    return JSONResponse({"queued": queued}, status_code=201)
+
+
+async def clear_scenarios(request: Request) -> Response:
+    _mock(request).scenarios.clear()
+    return Response(status_code=204)
+
+
+async def get_journal(request: Request) -> Response:
+    mock = _mock(request)
+    raw = request.query_params.get("limit")
+    limit = None
+    if raw is not None:
+        if not raw.isdigit() or int(raw) > MAX_JOURNAL_LIMIT:
+            raise _invalid(
+                ["query", "limit"], f"limit must be an integer between 0 and {MAX_JOURNAL_LIMIT}."
+            )
+        limit = int(raw)
+    return JSONResponse({"entries": [e.as_dict() for e in mock.journal.entries(limit)]})
+
+
+async def clear_journal(request: Request) -> Response:
+    _mock(request).journal.clear()
+    return Response(status_code=204)
+
+
+async def get_stored_execution(request: Request) -> Response:
+    mock = _mock(request)
+    execution_id = request.path_params["execution_id"]
+    execution = mock.store.get(execution_id)
+    if execution is None:
+        raise NotFound(f"Execution {execution_id!r} not found.", code="execution_not_found")
+    detail = ExecutionDetail.model_validate(view(execution))
+    return Response(detail.model_dump_json(exclude_unset=True), media_type="application/json")
+
+
+def control_routes() -> list[Route]:
+    return [
+        Route("/_mock/health", health, methods=["GET"]),
+        Route("/_mock/reset", reset, methods=["POST"]),
+        Route("/_mock/world", get_world, methods=["GET"]),
+        Route("/_mock/world", put_world, methods=["PUT"]),
+        Route(
+            "/_mock/namespaces/{namespace}/collections/{collection}/documents",
+            add_documents,
+            methods=["POST"],
+        ),
+        Route("/_mock/namespaces/{namespace}/retrievers", add_retriever, methods=["POST"]),
+        Route("/_mock/scenarios", queue_scenarios, methods=["POST"]),
+        Route("/_mock/scenarios", clear_scenarios, methods=["DELETE"]),
+        Route("/_mock/journal", get_journal, methods=["GET"]),
+        Route("/_mock/journal", clear_journal, methods=["DELETE"]),
+        Route("/_mock/executions/{execution_id}", get_stored_execution, methods=["GET"]),
+    ]

@@ -1,0 +1,124 @@
+"""The edge of every ``/v1`` request: checks in order, then the handler, then the answer.
+
+Order of checks: auth (401) -> namespace (400/403) -> rate limit (429) -> ``Prefer``
+(400 when a known preference is malformed) -> the handler (validation 422, then
+lookup 404). Whatever happens, the answer carries the rate-limit headers, is checked
+against the spec in strict mode, waits the configured latency and is journaled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mockserver.errors import ApiError, ContractViolation, InvalidJson, error_response
+from mockserver.executions import iso
+from mockserver.scenarios import Scenario
+from mockserver.state import MockState
+from mockserver.validation import OperationContract
+
+__all__ = ["Call", "json_answer", "parse_json_body", "v1_endpoint"]
+
+JSON = "application/json"
+
+
+@dataclass
+class Call:
+    """What the edge learned about a request, handed to the handler."""
+
+    namespace: str
+    scenario: Scenario | None
+    operation: OperationContract
+    body: Any = None
+    execution_id: str | None = None
+    latency_ms: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Request, MockState, Call], Awaitable[Response]]
+
+
+def json_answer(mock: MockState, call: Call, model: BaseModel, status: int = 200) -> Response:
+    """Serialize a generated model; in strict mode, check it against the spec first."""
+    content = model.__pydantic_serializer__.to_json(model, exclude_unset=True)
+    if mock.settings.strict:
+        call.operation.check_response(status, JSON, json.loads(content))
+    return Response(content, status_code=status, media_type=JSON)
+
+
+async def parse_json_body(request: Request, call: Call) -> Any:
+    raw = await request.body()
+    try:
+        body = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as problem:
+        call.body = raw[:2000].decode("utf-8", "replace")
+        raise InvalidJson(f"The request body is not valid JSON: {problem}") from None
+    call.body = body
+    return body
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        mock: MockState = request.app.state.mock
+        operation = mock.contract.operations[operation_id]
+        call = Call(namespace="", scenario=None, operation=operation)
+        key: str | None = None
+        rate = None
+        namespace: str | None = None
+        try:
+            key = mock.authenticator.authenticate(request.headers.get("authorization"))
+            namespace = mock.namespaces.check_header(request.headers.get("x-namespace"))
+            call.namespace = namespace
+            rate = mock.limiter.hit(key)
+            call.scenario = mock.parser.from_prefer(request.headers.getlist("prefer"))
+            response = await handler(request, mock, call)
+        except Exception as problem:  # every error is answered by the one renderer
+            response = _render_error(mock, operation, problem)
+        if rate is None:
+            rate = mock.limiter.peek(key)
+        for name, value in rate.headers().items():
+            response.headers.setdefault(name, value)
+        latency = call.latency_ms
+        if latency is None and call.scenario is not None:
+            latency = call.scenario.latency_ms
+        if latency is None:
+            latency = mock.settings.latency_ms
+        if latency:
+            await mock.sleep(latency / 1000.0)
+        prefer = request.headers.getlist("prefer")
+        mock.journal.record(
+            at=iso(mock.clock()),
+            method=request.method,
+            path=request.url.path,
+            namespace=namespace,
+            status_code=response.status_code,
+            execution_id=call.execution_id,
+            body=call.body,
+            prefer=", ".join(prefer) if prefer else None,
+        )
+        return response
+
+    endpoint.__name__ = operation_id
+    return endpoint
+
+
+def _render_error(
+    mock: MockState, operation: OperationContract, problem: BaseException
+) -> Response:
+    response, body = error_response(problem)
+    if mock.settings.strict and isinstance(problem, ApiError):
+        try:
+            operation.check_response(response.status_code, JSON, body)
+        except ContractViolation as violation:
+            response, _ = error_response(violation)
+    return response

@@ -1,0 +1,249 @@
+"""One exception tree, and the one place that turns it into the error envelope.
+
+Every error the mock answers is an :class:`ApiError`; :func:`error_response` is the
+only code that renders one (FACTS.md's envelope ``{"success": false, "status": N,
+"error": {"type", "message", "code"?, "details"?}}``). Anything else that escapes a
+handler is a bug and answers ``500 InternalServerError``.
+
+::
+
+    MockServerError
+    └── ApiError                      (status, message, code, details, headers)
+        ├── BadRequest                400 BadRequestError
+        │   ├── InvalidJson           400  the body is not JSON
+        │   ├── NamespaceRequired     400  X-Namespace missing or malformed
+        │   ├── InvalidPreference     400  a known Prefer preference with a bad value
+        │   └── InvalidCursorError    400  a forged / altered / foreign cursor
+        ├── Unauthorized              401 UnauthorizedError
+        ├── Forbidden                 403 ForbiddenError
+        ├── NotFound                  404 NotFoundError
+        ├── MethodNotAllowed          405 (BadRequestError type; the spec has no 405 type)
+        ├── Conflict                  409 AlreadyExistsError
+        ├── RequestValidationFailed   422 ValidationError (details.validation_errors)
+        ├── TooManyRequests           429 TooManyRequestsError (Retry-After, details)
+        ├── InternalError             500 InternalServerError
+        │   └── ContractViolation     500  strict mode: a response broke the spec
+        └── ServiceUnavailable        503 ServiceUnavailableError (Retry-After)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from starlette.responses import Response
+
+from generated.models import ErrorDetail, ErrorDetails, ErrorResponse, ErrorType
+
+__all__ = [
+    "ApiError",
+    "BadRequest",
+    "Conflict",
+    "ContractViolation",
+    "Forbidden",
+    "InternalError",
+    "InvalidCursorError",
+    "InvalidJson",
+    "InvalidPreference",
+    "MethodNotAllowed",
+    "MockServerError",
+    "NamespaceRequired",
+    "NotFound",
+    "RequestValidationFailed",
+    "ServiceUnavailable",
+    "TooManyRequests",
+    "Unauthorized",
+    "error_for_status",
+    "error_response",
+]
+
+logger = logging.getLogger("mockserver")
+
+
+class MockServerError(Exception):
+    """Root of every error the mock raises on purpose."""
+
+
+class ApiError(MockServerError):
+    """An error answered with the envelope. Subclasses fix ``status`` and ``error_type``."""
+
+    status: int = 500
+    error_type: ErrorType = ErrorType.INTERNAL_SERVER_ERROR
+    default_code: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.details = dict(details) if details else None
+        self.headers = dict(headers) if headers else {}
+
+
+class BadRequest(ApiError):
+    status = 400
+    error_type = ErrorType.BAD_REQUEST_ERROR
+
+
+class InvalidJson(BadRequest):
+    default_code = "invalid_json"
+
+
+class NamespaceRequired(BadRequest):
+    default_code = "namespace_required"
+
+
+class InvalidPreference(BadRequest):
+    default_code = "invalid_preference"
+
+
+class InvalidCursorError(BadRequest):
+    default_code = "invalid_cursor"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    error_type = ErrorType.UNAUTHORIZED_ERROR
+
+
+class Forbidden(ApiError):
+    status = 403
+    error_type = ErrorType.FORBIDDEN_ERROR
+
+
+class NotFound(ApiError):
+    status = 404
+    error_type = ErrorType.NOT_FOUND_ERROR
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    error_type = ErrorType.BAD_REQUEST_ERROR
+    default_code = "method_not_allowed"
+
+
+class Conflict(ApiError):
+    status = 409
+    error_type = ErrorType.ALREADY_EXISTS_ERROR
+
+
+class RequestValidationFailed(ApiError):
+    """422 with ``details.validation_errors``: a list of ``{type, location, message}``."""
+
+    status = 422
+    error_type = ErrorType.VALIDATION_ERROR
+
+    def __init__(
+        self,
+        issues: Sequence[Mapping[str, Any]],
+        message: str = "The request is invalid.",
+        *,
+        code: str | None = None,
+    ) -> None:
+        self.issues = [dict(issue) for issue in issues]
+        super().__init__(message, code=code, details={"validation_errors": self.issues})
+
+
+class TooManyRequests(ApiError):
+    status = 429
+    error_type = ErrorType.TOO_MANY_REQUESTS_ERROR
+
+    def __init__(self, *, limit: int, window: int, retry_after: int, message: str | None = None):
+        super().__init__(
+            message or f"Rate limit exceeded. Retry after {retry_after} seconds.",
+            details={"limit": limit, "window": window, "retry_after": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+class InternalError(ApiError):
+    status = 500
+    error_type = ErrorType.INTERNAL_SERVER_ERROR
+
+
+class ContractViolation(InternalError):
+    """Strict mode: the mock was about to answer something the spec forbids."""
+
+    default_code = "response_contract_violation"
+
+
+class ServiceUnavailable(ApiError):
+    status = 503
+    error_type = ErrorType.SERVICE_UNAVAILABLE_ERROR
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    cls.status: cls
+    for cls in (
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
+        RequestValidationFailed,
+        TooManyRequests,
+        InternalError,
+        ServiceUnavailable,
+    )
+}
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    *,
+    retry_after: int = 1,
+    rate_limit: int = 0,
+    window: int = 1,
+) -> ApiError:
+    """The error a forced ``status=CODE`` scenario answers."""
+    if status == 429:
+        return TooManyRequests(
+            limit=rate_limit, window=window, retry_after=retry_after, message=message
+        )
+    if status == 422:
+        issue = {"type": "forced", "location": ["body"], "message": message}
+        return RequestValidationFailed([issue], message, code="forced_by_scenario")
+    error = _BY_STATUS[status](message, code="forced_by_scenario")
+    if status == 503:
+        error.headers["Retry-After"] = str(retry_after)
+    return error
+
+
+def envelope(error: ApiError) -> dict[str, Any]:
+    """The error envelope of ``error``, built from the generated models."""
+    details = None
+    if error.details is not None:
+        details = ErrorDetails.model_validate(error.details)
+    detail = ErrorDetail(type=error.error_type, message=error.message)
+    if error.code is not None:
+        detail.code = error.code
+    if details is not None:
+        detail.details = details
+    body = ErrorResponse(success=False, status=error.status, error=detail)
+    return body.model_dump(mode="json", exclude_unset=True)
+
+
+def error_response(error: BaseException) -> tuple[Response, dict[str, Any]]:
+    """Render any exception as the envelope (unknown ones as 500, logged)."""
+    if not isinstance(error, ApiError):
+        logger.exception("unexpected error in the mock server", exc_info=error)
+        error = InternalError(f"An unexpected error occurred: {type(error).__name__}: {error}")
+    elif isinstance(error, InternalError):
+        logger.error("%s: %s", type(error).__name__, error.message)
+    body = envelope(error)
+    response = Response(
+        json.dumps(body, separators=(",", ":")).encode(),
+        status_code=error.status,
+        headers=error.headers,
+        media_type="application/json",
+    )
+    return response, body

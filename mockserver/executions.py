@@ -1,0 +1,199 @@
+"""Executions and their lifecycle: ``pending -> processing -> completed | failed``.
+
+An :class:`Execution` is an immutable record. Its position in the lifecycle is a
+*step*: 0 is ``pending``, ``1..N`` is ``processing`` with stage ``step`` running
+(``stages_completed = step - 1``), ``N + 1`` is terminal (the planned ``outcome``).
+Steps advance by polls (each read advances one) or by clock (one step per
+``stage_duration_ms`` since creation), never backwards; terminal records never change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from generated.models import ExecutionStatus
+
+__all__ = ["Execution", "advance", "view"]
+
+
+def iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Execution:
+    execution_id: str
+    namespace: str
+    retriever_id: str
+    created_at: float
+    stage_names: tuple[str, ...]
+    # Final outcome, reached at step len(stage_names) + 1.
+    final_status: ExecutionStatus
+    error: str | None
+    step: int
+    completed_at: float | None
+    # What the completed execution answers (kept from creation: reads answer the same page).
+    documents: tuple[dict[str, Any], ...]
+    pagination: dict[str, Any]
+    stage_statistics: dict[str, dict[str, Any]]
+    total_time_ms: float
+    credits_used: float
+    credits_remaining: float
+    warnings: tuple[str, ...] = ()
+    # Stages a failed execution finished before failing (an in-flight one fails in its last).
+    failed_stages_completed: int = 0
+    # The step the execution was created at (clock mode counts steps from it).
+    start_step: int = 0
+    extras: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def total_stages(self) -> int:
+        return len(self.stage_names)
+
+    @property
+    def terminal_step(self) -> int:
+        return self.total_stages + 1
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.step >= self.terminal_step
+
+    @property
+    def status(self) -> ExecutionStatus:
+        if self.is_terminal:
+            return self.final_status
+        return ExecutionStatus.PENDING if self.step == 0 else ExecutionStatus.PROCESSING
+
+    @property
+    def stages_completed(self) -> int:
+        if self.is_terminal:
+            if self.final_status is ExecutionStatus.COMPLETED:
+                return self.total_stages
+            return self.failed_stages_completed
+        return max(self.step - 1, 0)
+
+
+def advance(
+    execution: Execution,
+    *,
+    now: float,
+    progression: Literal["poll", "clock"],
+    stage_duration_ms: int,
+) -> Execution:
+    """The execution one read later (poll mode) or at ``now`` (clock mode)."""
+    if execution.is_terminal:
+        return execution
+    if progression == "poll":
+        step = execution.step + 1
+    else:
+        elapsed_ms = max(now - execution.created_at, 0.0) * 1000.0
+        step = max(execution.step, execution.start_step + int(elapsed_ms // stage_duration_ms))
+    step = min(step, execution.terminal_step)
+    if step == execution.step:
+        return execution
+    completed_at = now if step == execution.terminal_step else None
+    if completed_at is not None:
+        completed_at = max(completed_at, execution.created_at)
+    return dataclasses.replace(execution, step=step, completed_at=completed_at)
+
+
+def view(execution: Execution) -> dict[str, Any]:
+    """The execution as the API answers it (``ExecutionDetail``), as plain data."""
+    status = execution.status
+    terminal = execution.is_terminal
+    completed = status is ExecutionStatus.COMPLETED
+    done = execution.stages_completed
+    if completed:
+        stages = execution.stage_statistics
+        total_time = execution.total_time_ms
+    else:
+        names = execution.stage_names[:done]
+        stages = {
+            name: execution.stage_statistics[name]
+            for name in names
+            if name in execution.stage_statistics
+        }
+        total_time = sum(s["duration_ms"] for s in stages.values())
+    credits = execution.credits_used if completed else 0.0
+    body: dict[str, Any] = {
+        "retriever_id": execution.retriever_id,
+        "execution_id": execution.execution_id,
+        "status": status.value,
+        "documents": list(execution.documents) if completed else [],
+        "pagination": execution.pagination
+        if completed
+        else _empty_pagination(execution.pagination),
+        "stage_statistics": {
+            "stages": stages,
+            "total_time_ms": total_time,
+            "credits_used": credits,
+        },
+        "budget": {
+            "credits_used": credits,
+            "credits_remaining": execution.credits_remaining,
+            "time_used_ms": total_time,
+        },
+        "error": execution.error if status is ExecutionStatus.FAILED else None,
+        "created_at": iso(execution.created_at),
+        "completed_at": iso(execution.completed_at)
+        if terminal and execution.completed_at
+        else None,
+        "current_stage": None
+        if terminal or execution.step == 0
+        else execution.stage_names[execution.step - 1],
+        "stages_completed": done,
+        "total_stages": execution.total_stages,
+    }
+    if terminal and execution.completed_at is None:
+        body["completed_at"] = iso(execution.created_at)
+    if execution.warnings:
+        body["warnings"] = list(execution.warnings)
+    if completed:
+        body.update(execution.extras)
+    return body
+
+
+def _empty_pagination(pagination: dict[str, Any]) -> dict[str, Any]:
+    """Pagination of an answer without documents, in the method's shape."""
+    method = pagination.get("method", "cursor")
+    limit = pagination.get("limit") or pagination.get("page_size") or 20
+    if method == "offset":
+        return {
+            "method": "offset",
+            "total": 0,
+            "limit": limit,
+            "offset": pagination.get("offset", 0),
+            "has_next": False,
+            "has_previous": False,
+            "returned": 0,
+        }
+    if method == "scroll":
+        return {
+            "method": "scroll",
+            "scroll_id": None,
+            "has_next": False,
+            "limit": limit,
+            "returned": 0,
+            "total": 0,
+        }
+    if method == "keyset":
+        return {
+            "method": "keyset",
+            "next_cursor": None,
+            "has_next": False,
+            "limit": limit,
+            "returned": 0,
+            "total": 0,
+        }
+    return {
+        "method": "cursor",
+        "cursor": None,
+        "has_next": False,
+        "page_size": limit,
+        "limit": limit,
+        "returned": 0,
+        "total": 0,
+    }

@@ -1,0 +1,41 @@
+"""Everything one app remembers, built once by ``create_app`` and kept on ``app.state.mock``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from mockserver.executor import Executor
+from mockserver.journal import Journal
+from mockserver.ratelimit import RateLimiter
+from mockserver.scenarios import ScenarioParser, ScenarioQueue
+from mockserver.settings import Settings
+from mockserver.store import ExecutionStore
+from mockserver.tenancy import Authenticator, NamespaceRegistry
+from mockserver.validation import SpecContract
+
+__all__ = ["MockState"]
+
+
+@dataclass
+class MockState:
+    settings: Settings
+    contract: SpecContract
+    store: ExecutionStore
+    namespaces: NamespaceRegistry
+    executor: Executor
+    authenticator: Authenticator
+    limiter: RateLimiter
+    journal: Journal
+    scenarios: ScenarioQueue
+    parser: ScenarioParser
+    clock: Callable[[], float]
+    sleep: Callable[[float], Awaitable[None]]
+
+    def reset(self) -> None:
+        """Forget executions, namespaces, queued scenarios, the journal and rate-limit counters."""
+        self.store.clear()
+        self.namespaces.clear()
+        self.scenarios.clear()
+        self.journal.clear()
+        self.limiter.clear()
