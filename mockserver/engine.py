@@ -1,0 +1,327 @@
+"""Run a retriever over its collections' documents: the mock's search engine.
+
+:func:`run_retriever` is pure: the same retriever, documents, request, inputs and rng
+state give the same :class:`EngineResult`. The pipeline, in order:
+
+1. score every document of the collections (``inputs.query`` / ``inputs.embedding``,
+   see :mod:`mockserver.scoring`);
+2. keep the documents that pass ``filters`` (the request's, a ``filters``-typed input,
+   and every input whose schema names a ``field`` to match by equality);
+3. drop scores below ``inputs.min_score``;
+4. order by ``sort`` (default: score descending, ties by ``document_id`` ascending;
+   documents lacking the sort field come last);
+5. ``group_by``: at most ``max_features`` documents per value of the field, each
+   tagged with its ``group_key``; groups come in the order of their best document,
+   and inside a group documents follow ``group_by.sort`` (score by default);
+6. keep the first ``inputs.top_k`` (default: the retriever's ``default_top_k``);
+7. ``select``: keep only the listed dot paths (``document_id`` and ``score`` always).
+
+Stage statistics spread these counts over the retriever's stages (or ``stage_count``
+stages, for scenarios): stage ``i``'s input is stage ``i - 1``'s output, the first
+stage reads every candidate and the last one outputs the final result. Durations come
+from ``rng``, rounded to microseconds; ``total_time_ms`` is their sum.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from generated.models import ExecuteRetrieverRequest, GroupBy, SortOption
+from mockserver.filters import (
+    MAX_DEPTH,
+    InvalidFilter,
+    Predicate,
+    compile_filter,
+    is_missing,
+    resolve_field,
+)
+from mockserver.scoring import score_documents
+from mockserver.world import CollectionSpec, RetrieverSpec, StageSpec, StoredDocument
+
+__all__ = [
+    "EngineResult",
+    "InvalidFilter",
+    "StageRun",
+    "copy_json",
+    "run_retriever",
+    "sort_key_fields",
+]
+
+_DURATION_MS = {  # plausible duration ranges per stage kind, before a per-document cost
+    "search": (4.0, 25.0),
+    "filter": (0.3, 3.0),
+    "rerank": (15.0, 80.0),
+    "sort": (0.2, 2.0),
+    "group": (0.5, 4.0),
+    "select": (0.1, 1.0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StageRun:
+    name: str
+    input_count: int
+    output_count: int
+    duration_ms: float
+    kind: str = "search"
+
+    @property
+    def efficiency(self) -> float:
+        """output / input, 0 when the stage read nothing (the spec's definition)."""
+        return round(self.output_count / self.input_count, 4) if self.input_count else 0.0
+
+    def statistics(self) -> dict[str, Any]:
+        """This stage as the spec's ``StageStatistics``."""
+        return {
+            "input_count": self.input_count,
+            "output_count": self.output_count,
+            "duration_ms": self.duration_ms,
+            "efficiency": self.efficiency,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    documents: tuple[dict[str, Any], ...]  # the whole ranked result, response-ready
+    stages: tuple[StageRun, ...]
+    total_time_ms: float
+
+    def stage_statistics(self, credits_used: float | None = None) -> dict[str, Any]:
+        """The spec's ``RetrieverExecutionStatistics`` of this run."""
+        out: dict[str, Any] = {
+            "stages": {s.name: s.statistics() for s in self.stages},
+            "total_time_ms": self.total_time_ms,
+        }
+        if credits_used is not None:
+            out["credits_used"] = credits_used
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    document: StoredDocument
+    score: float
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars), faster than ``copy.deepcopy``."""
+    if isinstance(value, Mapping):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [copy_json(v) for v in value]
+    return value
+
+
+def sort_key_fields(request: ExecuteRetrieverRequest) -> tuple[str, ...]:
+    """The fields that order the result: ``("score", "document_id")`` by default."""
+    field = request.sort.field if request.sort is not None else "score"
+    return (field, "document_id") if field != "document_id" else ("document_id",)
+
+
+def _value(item: _Scored, field: str) -> Any:
+    if field == "score":
+        return item.score
+    value = resolve_field(item.document, field)
+    return None if is_missing(value) else value
+
+
+def _ordered(items: list[_Scored], sort: SortOption | None) -> list[_Scored]:
+    """Sort by score desc and document_id asc, then (stably) by ``sort`` when given."""
+    items = sorted(items, key=lambda s: (-s.score, s.document.document_id))
+    if sort is None or (sort.field == "score" and sort.direction != "asc"):
+        return items
+    descending = sort.direction != "asc"
+    if sort.field == "score":
+        return sorted(items, key=lambda s: s.score)
+    ranked: list[tuple[tuple[int, Any], _Scored]] = []
+    rest: list[_Scored] = []
+    for item in items:
+        value = _value(item, sort.field)
+        if isinstance(value, bool):
+            ranked.append(((2, value), item))
+        elif isinstance(value, int | float):
+            ranked.append(((0, value), item))
+        elif isinstance(value, str):
+            ranked.append(((1, value), item))
+        else:
+            rest.append(item)  # missing, null or not orderable: last
+    ranked.sort(key=lambda pair: pair[0], reverse=descending)
+    return [item for _, item in ranked] + rest
+
+
+def _group_key(value: Any) -> Any:
+    if isinstance(value, list | Mapping):
+        return repr(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _grouped(items: list[_Scored], group_by: GroupBy) -> list[tuple[_Scored, Any]]:
+    groups: dict[Any, list[_Scored]] = {}
+    keys: dict[Any, Any] = {}
+    for item in items:  # insertion order: groups ordered by their best document
+        value = _value(item, group_by.field)
+        key = _group_key(value)
+        groups.setdefault(key, []).append(item)
+        keys.setdefault(key, value)
+    limit = group_by.max_features or 1
+    out: list[tuple[_Scored, Any]] = []
+    for key, members in groups.items():
+        if group_by.sort is not None:
+            members = _ordered(members, group_by.sort)
+        out.extend((member, keys[key]) for member in members[:limit])
+    return out
+
+
+def _selected(document: dict[str, Any], select: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"document_id": document["document_id"], "score": document["score"]}
+    payload: dict[str, Any] = {}
+    for path in select:
+        if path in ("document_id", "score"):
+            continue
+        if path in ("collection_id", "group_key"):
+            if path in document:
+                out[path] = document[path]
+            continue
+        parts = path.split(".")
+        if parts[0] == "payload" and len(parts) > 1 and "payload" not in document["payload"]:
+            parts = parts[1:]
+        elif parts == ["payload"]:
+            payload = document["payload"]
+            continue
+        source: Any = document["payload"]
+        for part in parts:
+            if not isinstance(source, Mapping) or part not in source:
+                break
+            source = source[part]
+        else:
+            target = payload
+            for part in parts[:-1]:
+                target = target.setdefault(part, {})
+            target[parts[-1]] = source
+    if "group_key" in document:
+        out["group_key"] = document["group_key"]
+    out["payload"] = payload
+    return out
+
+
+def _input_predicates(
+    retriever: RetrieverSpec, inputs: Mapping[str, Any], max_depth: int
+) -> list[Predicate]:
+    predicates = []
+    for spec in retriever.inputs:
+        value = inputs.get(spec.name)
+        if value is None:
+            continue
+        location = ("body", "inputs", spec.name)
+        if spec.type == "filters":
+            if not isinstance(value, Mapping):
+                raise InvalidFilter(f"Input {spec.name!r} must be a filter object", location)
+            predicates.append(compile_filter(value, max_depth=max_depth, location=location))
+        elif spec.field is not None:
+            condition = {"AND": [{"field": spec.field, "operator": "eq", "value": value}]}
+            predicates.append(compile_filter(condition, max_depth=max_depth, location=location))
+    return predicates
+
+
+def _stage_plan(retriever: RetrieverSpec, stage_count: int | None) -> list[StageSpec]:
+    stages = list(retriever.stages)
+    if stage_count is None:
+        return stages
+    if stage_count < 1:
+        raise ValueError("stage_count must be at least 1")
+    taken = {s.name for s in stages}
+    n = len(stages)
+    while len(stages) < stage_count:
+        n += 1
+        name = f"stage_{n}"
+        if name not in taken:
+            stages.append(StageSpec(name, "filter"))
+    return stages[:stage_count]
+
+
+def _stage_runs(
+    plan: Sequence[StageSpec], funnel: Sequence[int], rng: random.Random
+) -> tuple[tuple[StageRun, ...], float]:
+    s = len(plan)
+    counts = [funnel[round(i * (len(funnel) - 1) / s)] for i in range(s + 1)]
+    runs = []
+    for i, stage in enumerate(plan):
+        low, high = _DURATION_MS.get(stage.kind, (0.5, 5.0))
+        per_document = 0.002 * math.log1p(counts[i])
+        duration = round(rng.uniform(low, high) + per_document, 3)
+        runs.append(StageRun(stage.name, counts[i], counts[i + 1], duration, stage.kind))
+    return tuple(runs), sum(r.duration_ms for r in runs)
+
+
+def run_retriever(
+    retriever: RetrieverSpec,
+    collections: Sequence[CollectionSpec],
+    request: ExecuteRetrieverRequest,
+    inputs: Mapping[str, Any],
+    *,
+    rng: random.Random,
+    stage_count: int | None = None,
+    max_filter_depth: int = MAX_DEPTH,
+) -> EngineResult:
+    """Run ``retriever`` over ``collections`` (see the module docstring for the pipeline).
+
+    ``inputs`` are the resolved inputs (:func:`mockserver.world.resolve_inputs`).
+    Raises :class:`InvalidFilter` for a malformed or too deep filter.
+    """
+    predicates = [compile_filter(request.filters, max_depth=max_filter_depth)]
+    predicates += _input_predicates(retriever, inputs, max_filter_depth)
+
+    query = inputs.get("query")
+    embedding = inputs.get("embedding")
+    if not (
+        isinstance(embedding, list)
+        and all(isinstance(x, int | float) and not isinstance(x, bool) for x in embedding)
+    ):
+        embedding = None
+    candidates: list[_Scored] = []
+    for collection in collections:
+        scores = score_documents(
+            collection.index, query if isinstance(query, str) else None, embedding
+        )
+        candidates += [_Scored(d, s) for d, s in zip(collection.documents, scores, strict=True)]
+
+    passed = [c for c in candidates if all(p(c.document) for p in predicates)]
+    min_score = inputs.get("min_score")
+    if isinstance(min_score, int | float) and not isinstance(min_score, bool):
+        kept = [c for c in passed if c.score >= min_score]
+    else:
+        kept = passed
+    ordered = _ordered(kept, request.sort)
+    tagged: list[tuple[_Scored, Any]] | list[tuple[_Scored, None]]
+    tagged = (
+        _grouped(ordered, request.group_by) if request.group_by else [(c, None) for c in ordered]
+    )
+    grouped_count = len(tagged)
+    top_k = inputs.get("top_k")
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
+        top_k = retriever.default_top_k
+    final = tagged[:top_k]
+
+    documents = []
+    for item, group_key in final:
+        document: dict[str, Any] = {
+            "document_id": item.document.document_id,
+            "score": item.score,
+            "collection_id": item.document.collection_id,
+            "payload": copy_json(item.document.payload),
+        }
+        if request.group_by is not None:
+            document["group_key"] = copy_json(group_key)
+        if request.select is not None:
+            document = _selected(document, [s.root for s in request.select])
+        documents.append(document)
+
+    funnel = [len(candidates), len(passed), len(kept), grouped_count, len(final)]
+    stages, total = _stage_runs(_stage_plan(retriever, stage_count), funnel, rng)
+    return EngineResult(documents=tuple(documents), stages=stages, total_time_ms=total)
