@@ -1,0 +1,229 @@
+"""Which server the contract suites verify, and how hard: one frozen value, one place.
+
+The CLI runner (``python -m contracts``), the pytest plugin (``--mixpeek-base-url`` ...)
+and the packaged suites all describe their target with a :class:`Target`::
+
+    target = Target.from_env()                       # MIXPEEK_BASE_URL, MIXPEEK_API_KEY, ...
+    target = Target(base_url="http://127.0.0.1:8080", api_key="sk_test", namespace="ci",
+                    retriever_id="ret_product_search")
+    schema = load_schema(target)                     # Schemathesis schema aimed at the target
+    schema = load_schema(target, app=asgi_app)       # ... or at an ASGI app, in process
+
+A target never assumes it is our mock: everything the suites need to know about the
+server (a retriever that exists, a namespace to use, a key) is in here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.config import SchemathesisConfig
+
+import spec
+
+__all__ = [
+    "ENV_VARS",
+    "LOCAL_MOCK_URL",
+    "Target",
+    "load_schema",
+]
+
+#: Environment variables read by :meth:`Target.from_env`, by field name.
+ENV_VARS: Mapping[str, str] = {
+    "base_url": "MIXPEEK_BASE_URL",
+    "api_key": "MIXPEEK_API_KEY",
+    "namespace": "MIXPEEK_NAMESPACE",
+    "retriever_id": "MIXPEEK_RETRIEVER_ID",
+    "max_examples": "MIXPEEK_CONTRACT_MAX_EXAMPLES",
+    "seed": "MIXPEEK_CONTRACT_SEED",
+    "timeout": "MIXPEEK_CONTRACT_TIMEOUT",
+}
+
+#: Placeholder base URL of a target served in process (an ASGI app, no sockets).
+LOCAL_MOCK_URL = "http://contract-target.invalid"
+
+_INT_FIELDS = frozenset({"max_examples", "seed"})
+_FLOAT_FIELDS = frozenset({"timeout"})
+#: Share of generated requests whose ``retriever_id`` is steered to the target's retriever:
+#: the rest keep the drawn id, so "unknown retriever" answers are exercised too.
+_STEERED_OUT_OF = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class Target:
+    """A server under test and how much to test it. Invalid values raise ``ValueError``."""
+
+    base_url: str | None = None
+    """Root URL of the server (no ``/v1``). ``None`` means: start the local mock."""
+    api_key: str = "sk_test_contract"
+    """A valid API key; sent as ``Authorization: Bearer <api_key>``."""
+    namespace: str = "contract-tests"
+    """The namespace every request is scoped to (``X-Namespace``)."""
+    other_namespace: str | None = None
+    """A second namespace for isolation checks; defaults to ``<namespace>-other``."""
+    retriever_id: str = "ret_product_search"
+    """A retriever that exists in ``namespace`` (ID or name)."""
+    max_examples: int = 25
+    """Hypothesis examples per operation and generation mode."""
+    stateful_steps: int = 8
+    """Most steps of one stateful scenario."""
+    seed: int | None = None
+    """Hypothesis seed; ``None`` draws one (it is printed, so a run can be replayed)."""
+    timeout: float = 10.0
+    """Seconds one request may take before it counts as a failure."""
+    connect_timeout: float = 3.0
+    """Seconds to wait for a connection (and for the pre-flight probe)."""
+    max_polls: int = 25
+    """Most reads of an in-flight execution before it counts as stuck."""
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    """Headers added to every request (e.g. a tracing header a gateway needs)."""
+
+    def __post_init__(self) -> None:
+        if self.base_url is not None:
+            if not self.base_url.startswith(("http://", "https://")):
+                raise ValueError(
+                    f"base_url must start with http:// or https://, got {self.base_url!r}."
+                )
+            object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        if not self.api_key:
+            raise ValueError("api_key is empty; pass the API key the server accepts.")
+        for name in ("namespace", "retriever_id"):
+            if not getattr(self, name):
+                raise ValueError(f"{name} is empty; pass one that exists on the server.")
+        if self.other_namespace is None:
+            object.__setattr__(self, "other_namespace", f"{self.namespace[:57]}-other")
+        if self.other_namespace == self.namespace:
+            raise ValueError("other_namespace must differ from namespace.")
+        for name in ("max_examples", "stateful_steps", "max_polls"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
+        for name in ("timeout", "connect_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be a positive number of seconds.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Target:
+        """Build a target from ``MIXPEEK_*`` variables; keyword ``overrides`` that are not ``None`` win."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, variable in ENV_VARS.items():
+            raw = environ.get(variable)
+            if raw in (None, ""):
+                continue
+            try:
+                if name in _INT_FIELDS:
+                    values[name] = int(raw)
+                elif name in _FLOAT_FIELDS:
+                    values[name] = float(raw)
+                else:
+                    values[name] = raw
+            except ValueError:
+                raise ValueError(f"{variable} must be a number, got {raw!r}.") from None
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
+
+    def evolve(self, **changes: Any) -> Target:
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+    @property
+    def url(self) -> str:
+        """The base URL requests go to (a placeholder when the target is served in process)."""
+        return self.base_url or LOCAL_MOCK_URL
+
+    def headers(self, *, namespace: str | None = None) -> dict[str, str]:
+        """The headers of a well-formed request: auth, namespace and any extra headers."""
+        return {
+            **self.extra_headers,
+            "Authorization": f"Bearer {self.api_key}",
+            "X-Namespace": namespace or self.namespace,
+        }
+
+
+def _steer_retriever(target: Target) -> Any:
+    """Hypothesis hook: send most generated requests to the target's retriever."""
+
+    def hook(context: Any, strategy: st.SearchStrategy) -> st.SearchStrategy:
+        def steer(parameters: Any) -> st.SearchStrategy:
+            if not isinstance(parameters, dict) or "retriever_id" not in parameters:
+                return st.just(parameters)
+            steered = {**parameters, "retriever_id": target.retriever_id}
+            return st.sampled_from([steered] * (_STEERED_OUT_OF - 1) + [parameters])
+
+        return strategy.flatmap(steer)
+
+    return hook
+
+
+_STREAM_EVENT = {
+    "type": "object",
+    "description": "One Server-Sent Event: its data line carries a StreamStageEvent as JSON.",
+    "required": ["data"],
+    "properties": {
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/StreamStageEvent"},
+        }
+    },
+}
+
+
+def _describe_stream_events(document: dict[str, Any]) -> dict[str, Any]:
+    """Let Schemathesis validate each streamed event against ``StreamStageEvent``.
+
+    Under OpenAPI 3.1 Schemathesis reads a ``text/event-stream`` schema as the schema of ONE
+    event (``{"data": ..., "event"?: ...}``). While the spec still describes the whole stream
+    as a plain string, describe each event instead; once the spec does so itself, this
+    changes nothing.
+    """
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in operation.get("responses", {}).values():
+                media = response.get("content", {}).get("text/event-stream")
+                if media and media.get("schema", {}).get("type") == "string":
+                    media["schema"] = _STREAM_EVENT
+    return document
+
+
+def load_schema(target: Target, *, app: Any = None) -> Any:
+    """The contract (spec/openapi.yaml) as a Schemathesis schema aimed at ``target``.
+
+    Generated requests carry the target's auth and namespace headers (negative cases still
+    break them on purpose), most of them name the target's retriever, and every built-in
+    check runs with the statuses the contract allows. With ``app`` (an ASGI app) requests
+    stay in process.
+    """
+    # An explicit config keeps a schemathesis.toml in the caller's directory out of the run.
+    document = _describe_stream_events(spec.load_openapi())
+    schema = schemathesis.openapi.from_dict(document, config=SchemathesisConfig())
+    if app is not None:
+        schema.app = app
+    schema.config.update(
+        base_url=target.url,
+        headers=target.headers(),
+        request_timeout=target.timeout,
+    )
+    schema.config.generation.update(max_examples=target.max_examples)
+    checks = schema.config.checks
+    # The contract allows 400 (a drawn pagination cursor is forged) and 422 (a drawn input
+    # misses what the retriever requires, a body `retriever_id` names another retriever)
+    # for schema-valid requests, besides the statuses Schemathesis accepts by default.
+    checks.positive_data_acceptance.expected_statuses = [
+        *checks.positive_data_acceptance.expected_statuses,
+        "400",
+        "422",
+    ]
+    if target.seed is not None:
+        schema.config.seed = target.seed
+    schema.hooks.register_hook_with_name(
+        _steer_retriever(target), "before_generate_path_parameters"
+    )
+    return schema
