@@ -366,7 +366,7 @@ def _compile_operand(
     operand: Any, cs: bool, depth: int, max_depth: int, location: Location
 ) -> Predicate:
     if isinstance(operand, BaseModel):
-        operand = operand.model_dump(exclude_unset=True)
+        operand = operand.model_dump(exclude_unset=True, warnings=False)
     if not isinstance(operand, Mapping):
         raise InvalidFilter("A filter operand must be a condition or a logical operator", location)
     if "field" in operand and set(operand) <= _CONDITION_KEYS:
@@ -430,7 +430,7 @@ def compile_filter(
     if filters is None:
         return lambda _d: True
     if isinstance(filters, BaseModel):
-        filters = filters.model_dump(exclude_unset=True)
+        filters = filters.model_dump(exclude_unset=True, warnings=False)
     if not isinstance(filters, Mapping):
         raise InvalidFilter("A filter must be an object (a logical operator)", location)
     return _compile_logical(filters, False, 1, max_depth, location)

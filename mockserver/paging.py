@@ -142,7 +142,9 @@ def request_fingerprint(namespace: str, retriever_id: str, request: ExecuteRetri
 
     Pass the retriever's id (not its name), so both address the same walk.
     """
-    body = request.model_dump(mode="json", exclude_none=True, exclude=set(_PAGING_FIELDS))
+    body = request.model_dump(
+        mode="json", exclude_none=True, exclude=set(_PAGING_FIELDS), warnings=False
+    )
     canonical = json.dumps([namespace, retriever_id, body], separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
