@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,22 +207,28 @@ class _WorldModel(_Strict):
     retrievers: list[_RetrieverModel] = []
 
 
-def _path(location: Sequence[str | int]) -> str:
-    out = ""
+def _path(where: str, location: Sequence[str | int]) -> str:
+    out = where
     for part in location:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
 
-def _validated(model: type[BaseModel], data: Any, where: str = "") -> Any:
+_MODEL_NAME = re.compile(r" or instance of _\w+")
+
+
+def _validated(
+    model: type[BaseModel], data: Any, where: str = "", what: str = "world fixture"
+) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{where}{_path(e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)[:5]
+            f"{_path(where, e['loc'])}: {_MODEL_NAME.sub('', e['msg'])}"
+            for e in exc.errors(include_url=False)[:5]
         )
         more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
-        raise WorldError(f"Invalid world fixture: {problems}{more}") from None
+        raise WorldError(f"Invalid {what}: {problems}{more}") from None
 
 
 def _document_id(collection_id: str, position: int, payload: Mapping[str, Any]) -> str:
@@ -490,7 +497,10 @@ class NamespaceWorld:
         current = self.find_collection(collection)
         if current is None:
             raise UnknownCollection(f"No collection has the id or name {collection!r}")
-        models = [_validated(_DocumentModel, p, f"documents[{i}].") for i, p in enumerate(payloads)]
+        models = [
+            _validated(_DocumentModel, p, f"documents[{i}]", "document")
+            for i, p in enumerate(payloads)
+        ]
         taken = {d.document_id for d in current.documents}
         added = _build_documents(
             current.collection_id, models, len(current.documents), taken, "documents"
@@ -514,7 +524,7 @@ class NamespaceWorld:
             if missing:
                 raise UnknownCollection(f"retriever.collections: no collection {missing[0]!r}")
         else:
-            model = _validated(_RetrieverModel, spec_or_mapping, "retriever.")
+            model = _validated(_RetrieverModel, spec_or_mapping, "retriever", "retriever")
             resolve = {c.collection_id: c.collection_id for c in self._collections.values()}
             resolve |= {c.name: c.collection_id for c in self._collections.values()}
             spec = _build_retriever(model, resolve, "retriever")
