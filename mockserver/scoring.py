@@ -54,7 +54,44 @@ _WEIGHTED_FIELDS: tuple[tuple[tuple[str, ...], int], ...] = (
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "how", "i", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
 )
 
 
@@ -81,14 +118,21 @@ def _texts_of(value: Any) -> Iterable[str]:
                 yield item
 
 
-def _weighted_counts(payload: Mapping[str, Any]) -> Counter[str]:
+def _weighted_counts(
+    payload: Mapping[str, Any], cache: dict[str, list[str]] | None = None
+) -> Counter[str]:
     counts: Counter[str] = Counter()
     for path, weight in _WEIGHTED_FIELDS:
         value: Any = payload
         for key in path:
             value = value.get(key) if isinstance(value, Mapping) else None
         for text in _texts_of(value):
-            for token in tokenize(text):
+            tokens = cache.get(text) if cache is not None else None
+            if tokens is None:
+                tokens = tokenize(text)
+                if cache is not None:
+                    cache[text] = tokens
+            for token in tokens:
                 counts[token] += weight
     return counts
 
@@ -136,18 +180,20 @@ class CollectionIndex:
 
     @classmethod
     def build(cls, payloads: Sequence[Mapping[str, Any]]) -> CollectionIndex:
-        counts = [_weighted_counts(p) for p in payloads]
+        texts: dict[str, list[str]] = {}  # repeated strings (tags, categories) tokenised once
+        counts = [_weighted_counts(p, texts) for p in payloads]
         document_frequency: Counter[str] = Counter()
         for c in counts:
             document_frequency.update(c.keys())
         n = len(payloads)
         idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in document_frequency.items()}
+        hashes = {t: _token_hash(t) for t in idf}
         vectors = []
         for c in counts:
             raw = {t: (1.0 + math.log(tf)) * idf[t] for t, tf in c.items()}
             norm = math.sqrt(sum(w * w for w in raw.values()))
             weights = {t: w / norm for t, w in raw.items()} if norm else {}
-            hashed = tuple((_token_hash(t), w) for t, w in sorted(weights.items()))
+            hashed = tuple((hashes[t], w) for t, w in sorted(weights.items()))
             vectors.append(_DocumentVector(weights=weights, hashed=hashed))
         return cls(idf=idf, vectors=tuple(vectors), default_idf=math.log(1 + n) + 1.0)
 
