@@ -154,21 +154,20 @@ class Executor:
 
     def _plan(self, fingerprint: str, scenario: Scenario, run_to_end: bool) -> Plan:
         settings = self._settings
-        outcome = scenario.outcome
         failed = scenario.ends_failed
-        if outcome is None and not failed and (settings.failure_rate or settings.in_flight_rate):
-            draw = derive_rng(settings.seed, "chaos", fingerprint).random()
-            if draw < settings.failure_rate:
-                failed = True
-            elif draw < settings.failure_rate + settings.in_flight_rate:
-                outcome = Outcome.PENDING
-        if outcome is Outcome.FAILED:
-            failed = True
-        start = (
-            outcome
-            if outcome is not None and outcome.in_flight and not run_to_end
-            else Outcome.COMPLETED
-        )
+        in_flight = scenario.starts_in_flight
+        if scenario.outcome is None and not scenario.respond_async and not failed:
+            if settings.failure_rate or settings.in_flight_rate:
+                draw = derive_rng(settings.seed, "chaos", fingerprint).random()
+                if draw < settings.failure_rate:
+                    failed = True
+                elif draw < settings.failure_rate + settings.in_flight_rate:
+                    in_flight = True
+        start = Outcome.COMPLETED
+        if in_flight and not run_to_end:
+            start = (
+                Outcome.PROCESSING if scenario.outcome is Outcome.PROCESSING else Outcome.PENDING
+            )
         if failed:
             return Plan(ExecutionStatus.FAILED, start, scenario.failure_message)
         return Plan(ExecutionStatus.COMPLETED, start, None)

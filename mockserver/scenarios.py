@@ -7,7 +7,7 @@ Handlers only ever see the typed, frozen :class:`Scenario`.
 Grammar (comma-separated, several ``Prefer`` headers allowed, unknown preferences
 and ``;parameters`` ignored as RFC 7240 says)::
 
-    respond-async
+    respond-async     (start in flight, pending; combine with outcome=failed to end failed)
     outcome=completed|failed|pending|processing
     error="<message>"
     error-kind=collection_not_found|budget_exceeded|stage_error|timeout
@@ -80,6 +80,7 @@ class Scenario:
     """A request's wishes. ``None`` everywhere means: behave normally."""
 
     outcome: Outcome | None = None
+    respond_async: bool | None = None
     error: str | None = None
     error_kind: ErrorKind | None = None
     stages: int | None = None
@@ -98,6 +99,10 @@ class Scenario:
         if self.error_kind is not None:
             return self.error_kind.message
         return DEFAULT_FAILURE_MESSAGE
+
+    @property
+    def starts_in_flight(self) -> bool:
+        return bool(self.respond_async) or (self.outcome is not None and self.outcome.in_flight)
 
     @property
     def ends_failed(self) -> bool:
@@ -167,7 +172,7 @@ class ScenarioParser:
             return None
         values: dict[str, Any] = {}
         if "respond-async" in prefs:
-            values["outcome"] = Outcome.PENDING
+            values["respond_async"] = True
         if "outcome" in prefs:
             values["outcome"] = _enum(Outcome, "outcome", prefs["outcome"], InvalidPreference)
         if "error" in prefs:
@@ -219,6 +224,11 @@ class ScenarioParser:
                 continue
             raise_ = error_class(key)
             text = value if isinstance(value, str) else None
+            if key == "respond_async":
+                if not isinstance(value, bool):
+                    raise raise_("respond_async must be true or false.")
+                values[key] = value
+                continue
             if key in ("stages", "latency_ms", "status", "retry_after") and (
                 isinstance(value, bool) or not isinstance(value, int)
             ):

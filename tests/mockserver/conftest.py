@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
-
-try:  # DOMAIN's paging module; a stand-in until it lands (see _fake_paging.py).
-    importlib.import_module("mockserver.paging")
-except ImportError:
-    from tests.mockserver import _fake_paging
-
-    sys.modules["mockserver.paging"] = _fake_paging
 
 from mockserver import Settings, create_app
 
@@ -73,3 +64,22 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 def retriever_id(app) -> str:
     """The default world's first retriever."""
     return app.state.mock.namespaces.template.retrievers[0].retriever_id
+
+
+def execute_path(retriever: str) -> str:
+    return f"/v1/retrievers/{retriever}/execute"
+
+
+def execution_path(retriever: str, execution_id: str) -> str:
+    return f"/v1/retrievers/{retriever}/executions/{execution_id}"
+
+
+def assert_envelope(response: httpx.Response, status: int, error_type: str) -> dict:
+    """The response is the documented error envelope with this status and type."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["success"] is False
+    assert body["status"] == status
+    assert body["error"]["type"] == error_type
+    assert body["error"]["message"]
+    return body["error"]
