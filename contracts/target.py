@@ -68,6 +68,8 @@ class Target:
     """A second namespace for isolation checks; defaults to ``<namespace>-other``."""
     retriever_id: str = "ret_product_search"
     """A retriever that exists in ``namespace`` (ID or name)."""
+    query: str = "wireless headphones"
+    """The text query the workflows send as ``inputs.query``."""
     max_examples: int = 25
     """Hypothesis examples per operation and generation mode."""
     stateful_steps: int = 8

@@ -1,0 +1,375 @@
+"""Multi-request workflows Schemathesis does not chain by itself, run with plain ``httpx``.
+
+Schemathesis' ``ensure_resource_availability`` does not pair ``POST .../execute`` with
+``GET .../executions/{id}`` (it pairs by path prefix), and no generated request crosses
+namespaces or drops credentials on purpose. These workflows do, against any target:
+
+- ``execute_then_read_back``: execute, then read the execution back (same id, documents).
+- ``in_flight_polled_to_end``: ask for an in-flight execution (``Prefer``; a real server may
+  ignore it), poll it until terminal within ``target.max_polls`` reads, then read it again.
+- ``pagination_walk_<method>``: walk every page of one result with each pagination method
+  and the legacy ``limit``/``offset``; each document once, counts agree with ``total``.
+- ``cross_namespace_read``: an execution is not readable from another namespace.
+- ``unauthenticated_read`` / ``wrongly_authenticated_read``: no or malformed credentials get 401.
+- ``unknown_execution_read``: a well-formed id nobody created answers 404.
+
+Every response of every workflow is also judged by every rule of :mod:`contracts.rules`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shlex
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from . import rules
+from .exchange import Exchange, parse_json
+from .ledger import ExecutionLedger
+from .target import Target
+from .violations import (
+    AccessViolation,
+    LifecycleViolation,
+    PaginationViolation,
+    RuleViolation,
+)
+
+__all__ = ["WORKFLOWS", "Step", "WorkflowFailure", "WorkflowSession", "run_workflows"]
+
+#: Documents the pagination walks ask for in all, and per page (several pages, one short).
+WALK_TOP_K = 23
+WALK_PAGE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request a workflow sent, as a curl command that replays it."""
+
+    curl: str
+
+
+@dataclass(frozen=True)
+class WorkflowFailure:
+    """A rule broken during a workflow, with the requests that led there (last one broke it)."""
+
+    workflow: str
+    violation: RuleViolation
+    steps: tuple[Step, ...]
+
+    @property
+    def rule(self) -> str:
+        return self.violation.rule
+
+
+def _curl(request: httpx.Request, base_url: str) -> str:
+    parts = ["curl", "-X", request.method]
+    for name, value in request.headers.items():
+        if name.lower() in {
+            "host",
+            "content-length",
+            "accept-encoding",
+            "connection",
+            "user-agent",
+        }:
+            continue
+        if name.lower() == "authorization" and value.lower().startswith("bearer sk_"):
+            value = "Bearer $MIXPEEK_API_KEY"
+            parts += ["-H", f'"{name}: {value}"']
+            continue
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if request.content:
+        parts += ["-d", shlex.quote(request.content.decode("utf-8", "replace"))]
+    url = base_url.rstrip("/") + request.url.raw_path.decode()
+    parts.append(shlex.quote(url))
+    return " ".join(parts)
+
+
+@dataclass
+class WorkflowSession:
+    """Sends a workflow's requests, judges every answer with every rule, remembers the steps."""
+
+    client: httpx.Client
+    target: Target
+    ledger: ExecutionLedger = field(default_factory=ExecutionLedger)
+    steps: list[Step] = field(default_factory=list)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        prefer: str | None = None,
+    ) -> Exchange:
+        sent_headers = self.target.headers() if headers is None else dict(headers)
+        if prefer:
+            sent_headers["Prefer"] = prefer
+        request = self.client.build_request(method, path, json=json, headers=sent_headers)
+        self.steps.append(Step(curl=_curl(request, self.target.url)))
+        response = self.client.send(request)
+        exchange = Exchange(
+            method=method,
+            path=path,
+            request_headers=sent_headers,
+            request_body=json,
+            status_code=response.status_code,
+            body=parse_json(response.content),
+            content_type=response.headers.get("content-type", ""),
+        )
+        try:
+            for rule in rules.STATELESS_RULES:
+                rule(exchange)
+            for ledger_rule in rules.LEDGER_RULES:
+                ledger_rule(exchange, self.ledger)
+        finally:
+            self.ledger.record(exchange)
+        return exchange
+
+    def execute(self, body: dict[str, Any], **kwargs: Any) -> Exchange:
+        return self.send(
+            "POST", f"/v1/retrievers/{self.target.retriever_id}/execute", json=body, **kwargs
+        )
+
+    def read(self, execution_id: str, **kwargs: Any) -> Exchange:
+        path = f"/v1/retrievers/{self.target.retriever_id}/executions/{execution_id}"
+        return self.send("GET", path, **kwargs)
+
+    def query(self, **extra: Any) -> dict[str, Any]:
+        return {"inputs": {"query": self.target.query, **extra}}
+
+
+def _expect(condition: bool, violation: type[RuleViolation], rule: str, explanation: str) -> None:
+    if not condition:
+        raise violation(rule=rule, explanation=explanation)
+
+
+def _execution_id(exchange: Exchange, workflow: str) -> str:
+    execution = exchange.execution
+    _expect(
+        execution is not None and isinstance(execution.get("execution_id"), str),
+        LifecycleViolation,
+        "execution_read_back_matches_creation",
+        f"{workflow}: executing the target's retriever answered {exchange.status_code}, not an execution; "
+        "check --retriever-id and --namespace.",
+    )
+    assert execution is not None
+    return execution["execution_id"]
+
+
+# --- the workflows ------------------------------------------------------------------------
+
+
+def execute_then_read_back(session: WorkflowSession) -> None:
+    created = session.execute(session.query())
+    execution_id = _execution_id(created, "execute_then_read_back")
+    for _ in range(2):
+        read = session.read(execution_id)
+        _expect(
+            read.status_code == 200,
+            LifecycleViolation,
+            "execution_read_back_matches_creation",
+            f"execution {execution_id} was just created but reading it back answered {read.status_code}.",
+        )
+
+
+def in_flight_polled_to_end(session: WorkflowSession) -> None:
+    for prefer in ("respond-async", "outcome=processing"):
+        created = session.execute(session.query(), prefer=prefer)
+        execution_id = _execution_id(created, "in_flight_polled_to_end")
+        status = created.body.get("status")
+        polls = 0
+        while status in rules.IN_FLIGHT:
+            _expect(
+                polls < session.target.max_polls,
+                LifecycleViolation,
+                "in_flight_execution_is_coherent",
+                f"execution {execution_id} is still {status!r} after {polls} reads.",
+            )
+            read = session.read(execution_id)
+            polls += 1
+            _expect(
+                read.status_code == 200,
+                LifecycleViolation,
+                "execution_read_back_matches_creation",
+                f"polling execution {execution_id} answered {read.status_code}.",
+            )
+            status = read.body.get("status")
+        for _ in range(2):
+            session.read(execution_id)  # terminal_state_never_changes judges these
+
+
+def _walk(session: WorkflowSession, first: dict[str, Any], method: str) -> tuple[list[str], Any]:
+    """Follow next-page links from ``first``; answer every document id seen and the first total."""
+    body = first
+    ids: list[str] = []
+    total = None
+    for page in range(WALK_TOP_K + 2):
+        exchange = session.execute(body)
+        execution = exchange.execution
+        _expect(
+            execution is not None and execution.get("status") == "completed",
+            PaginationViolation,
+            "pagination_walk_yields_each_document_once",
+            f"page {page + 1} ({method}) answered {exchange.status_code} "
+            f"{(execution or {}).get('status')!r}, not a completed execution.",
+        )
+        assert execution is not None
+        meta = execution.get("pagination") or {}
+        ids += [str(d.get("document_id")) for d in execution.get("documents") or []]
+        total = meta.get("total") if total is None else total
+        if not meta.get("has_next"):
+            return ids, total
+        body = _next_page(body, meta, method)
+    raise PaginationViolation(
+        rule="pagination_agrees_with_total_and_has_next",
+        explanation=f"{method}: has_next is still true after {WALK_TOP_K + 2} pages of {WALK_PAGE_SIZE} "
+        f"documents with top_k {WALK_TOP_K}.",
+    )
+
+
+def _next_page(body: dict[str, Any], meta: dict[str, Any], method: str) -> dict[str, Any]:
+    if method == "legacy":
+        return {**body, "offset": body["offset"] + body["limit"]}
+    pagination = dict(body["pagination"])
+    if method == "offset":
+        pagination["page_number"] += 1
+    else:
+        pagination[rules.TOKEN_REQUEST_FIELD[method]] = meta.get(rules.TOKEN_RESPONSE_FIELD[method])
+    return {**body, "pagination": pagination}
+
+
+def _first_page(session: WorkflowSession, method: str) -> dict[str, Any]:
+    body = session.query(top_k=WALK_TOP_K)
+    if method == "legacy":
+        return {**body, "limit": WALK_PAGE_SIZE, "offset": 0}
+    if method == "offset":
+        return {
+            **body,
+            "pagination": {"method": "offset", "page_size": WALK_PAGE_SIZE, "page_number": 1},
+        }
+    return {**body, "pagination": {"method": method, "limit": WALK_PAGE_SIZE}}
+
+
+def _pagination_walk(method: str) -> Callable[[WorkflowSession], None]:
+    def walk(session: WorkflowSession) -> None:
+        ids, total = _walk(session, _first_page(session, method), method)
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        _expect(
+            not duplicates,
+            PaginationViolation,
+            "pagination_walk_yields_each_document_once",
+            f"walking {method} pages yielded {duplicates[:5]} more than once.",
+        )
+        everything = session.execute(
+            {
+                **session.query(top_k=WALK_TOP_K),
+                "pagination": {"method": "offset", "page_size": 500},
+            }
+        )
+        whole = [
+            str(d.get("document_id")) for d in (everything.execution or {}).get("documents") or []
+        ]
+        _expect(
+            sorted(ids) == sorted(whole),
+            PaginationViolation,
+            "pagination_walk_yields_each_document_once",
+            f"walking {method} pages yielded {len(ids)} documents, but the whole result in one page "
+            f"holds {len(whole)}; {sorted(set(whole) - set(ids))[:5]} were never reached.",
+        )
+        _expect(
+            not isinstance(total, int) or total == len(ids),
+            PaginationViolation,
+            "pagination_agrees_with_total_and_has_next",
+            f"walking {method} pages yielded {len(ids)} documents but pagination.total said {total}.",
+        )
+
+    walk.__name__ = f"pagination_walk_{method}"
+    return walk
+
+
+def cross_namespace_read(session: WorkflowSession) -> None:
+    created = session.execute(session.query())
+    execution_id = _execution_id(created, "cross_namespace_read")
+    other = session.target.headers(namespace=session.target.other_namespace)
+    read = session.read(execution_id, headers=other)
+    _expect(
+        not read.ok,
+        AccessViolation,
+        "namespace_isolation",
+        f"execution {execution_id} of namespace {session.target.namespace!r} was read "
+        f"({read.status_code}) from namespace {session.target.other_namespace!r}.",
+    )
+
+
+def _refused_without_valid_credentials(
+    session: WorkflowSession, rule: str, headers: dict[str, str]
+) -> None:
+    created = session.execute(session.query())
+    execution_id = _execution_id(created, rule)
+    for exchange in (
+        session.execute(session.query(), headers=headers),
+        session.read(execution_id, headers=headers),
+    ):
+        _expect(
+            exchange.status_code == 401,
+            AccessViolation,
+            rule,
+            f"{exchange.method} {exchange.path} with Authorization "
+            f"{headers.get('Authorization', '(none)')!r} answered {exchange.status_code}, not 401.",
+        )
+
+
+def unauthenticated_read(session: WorkflowSession) -> None:
+    headers = {k: v for k, v in session.target.headers().items() if k != "Authorization"}
+    _refused_without_valid_credentials(session, "unauthenticated_requests_refused", headers)
+
+
+def wrongly_authenticated_read(session: WorkflowSession) -> None:
+    for authorization in ("Bearer not-an-api-key", f"Basic {session.target.api_key}"):
+        headers = {**session.target.headers(), "Authorization": authorization}
+        _refused_without_valid_credentials(
+            session, "wrongly_authenticated_requests_refused", headers
+        )
+
+
+def unknown_execution_read(session: WorkflowSession) -> None:
+    execution_id = f"exec_{secrets.token_hex(16)}"
+    read = session.read(execution_id)
+    _expect(
+        read.status_code == 404,
+        LifecycleViolation,
+        "unknown_execution_is_not_found",
+        f"execution {execution_id} was never created, yet reading it answered {read.status_code}.",
+    )
+
+
+WORKFLOWS: tuple[Callable[[WorkflowSession], None], ...] = (
+    execute_then_read_back,
+    in_flight_polled_to_end,
+    *(_pagination_walk(method) for method in ("offset", "cursor", "scroll", "keyset", "legacy")),
+    cross_namespace_read,
+    unauthenticated_read,
+    wrongly_authenticated_read,
+    unknown_execution_read,
+)
+
+
+def run_workflows(
+    client: httpx.Client, target: Target
+) -> Iterator[tuple[str, WorkflowFailure | None]]:
+    """Run every workflow (each with a fresh ledger); yield its name and its failure, if any."""
+    for workflow in WORKFLOWS:
+        session = WorkflowSession(client=client, target=target)
+        try:
+            workflow(session)
+        except RuleViolation as violation:
+            yield (
+                workflow.__name__,
+                WorkflowFailure(workflow.__name__, violation, tuple(session.steps)),
+            )
+        else:
+            yield workflow.__name__, None
