@@ -275,3 +275,25 @@ def test_run_retriever_takes_the_resolved_inputs(pantry: NamespaceWorld) -> None
             resolve_inputs(spec_, {}),
             rng=random.Random(0),
         )
+
+
+@pytest.mark.parametrize(
+    ("retriever", "inputs"),
+    [
+        ("product-search", {"query": "laptop"}),
+        ("support-kb", {"query": "invoice"}),
+        ("media-library", {"media_type": "image"}),
+        ("catalog-discovery", {}),
+    ],
+)
+def test_every_default_retriever_answers_spec_documents(
+    default_world: NamespaceWorld, retriever: str, inputs: dict
+) -> None:
+    schema = {
+        "$ref": "#/components/schemas/Document",
+        "components": spec.load_openapi()["components"],
+    }
+    result = execute(default_world, retriever, {"inputs": inputs})
+    assert result.documents
+    for document in result.documents:
+        jsonschema.validate(document, schema)

@@ -250,3 +250,17 @@ def test_describe_answers_the_control_api_shape(pantry: NamespaceWorld) -> None:
     assert [s["kind"] for s in retriever["stages"]] == ["search", "filter", "rerank"]
     assert {"name", "type", "required", "default", "description"} <= set(retriever["inputs"][0])
     json.dumps(described)  # JSON-ready
+
+
+def test_the_fixture_example_of_the_documentation_loads() -> None:
+    import re
+
+    import yaml
+
+    text = (Path(__file__).parents[3] / "docs" / "world.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert example is not None
+    world = load_world(yaml.safe_load(example.group(1)))
+    (retriever,) = world.retrievers
+    assert retriever.collection_ids == ("col_recipes",)
+    assert [i.name for i in retriever.inputs if i.required] == ["servings"]
