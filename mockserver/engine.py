@@ -304,6 +304,8 @@ def run_retriever(
     )
     grouped_count = len(tagged)
     top_k = inputs.get("top_k")
+    if isinstance(top_k, float) and top_k.is_integer():  # JSON Schema's integer 2.0
+        top_k = int(top_k)
     if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
         top_k = retriever.default_top_k
     final = tagged[:top_k]

@@ -220,14 +220,17 @@ class CollectionIndex:
             return [NEUTRAL_SCORE] * len(self.vectors)
         scores = []
         for v in self.vectors:
-            doc = _hashed_vector(v.hashed, dimensions)
-            doc_norm = math.sqrt(sum(x * x for x in doc))
+            buckets: dict[int, float] = {}  # the sparse pseudo-embedding of the document
+            for token_hash, weight in v.hashed:
+                bucket = (token_hash >> 1) % dimensions
+                sign = 1.0 if token_hash & 1 else -1.0
+                buckets[bucket] = buckets.get(bucket, 0.0) + sign * weight
+            doc_norm = math.sqrt(sum(x * x for x in buckets.values()))
             if doc_norm == 0.0:
                 scores.append(NEUTRAL_SCORE)
                 continue
-            cosine = sum(a * b for a, b in zip(doc, embedding, strict=True)) / (
-                doc_norm * query_norm
-            )
+            dot = sum(x * embedding[b] for b, x in buckets.items())
+            cosine = dot / (doc_norm * query_norm)
             scores.append(min(1.0, max(0.0, (cosine + 1.0) / 2.0)))
         return scores
 

@@ -297,3 +297,16 @@ def test_every_default_retriever_answers_spec_documents(
     assert result.documents
     for document in result.documents:
         jsonschema.validate(document, schema)
+
+
+def test_an_integral_float_top_k_counts_as_an_integer(pantry: NamespaceWorld) -> None:
+    spec_ = pantry.find_retriever("ret_pantry")
+    assert spec_ is not None
+    result = run_retriever(
+        spec_,
+        pantry.collections_of(spec_),
+        ExecuteRetrieverRequest(),
+        {"top_k": 2.0},
+        rng=random.Random(0),
+    )
+    assert len(result.documents) == 2
