@@ -156,13 +156,13 @@ class Executor:
         settings = self._settings
         failed = scenario.ends_failed
         in_flight = scenario.starts_in_flight
-        if scenario.outcome is None and not scenario.respond_async and not failed:
-            if settings.failure_rate or settings.in_flight_rate:
-                draw = derive_rng(settings.seed, "chaos", fingerprint).random()
-                if draw < settings.failure_rate:
-                    failed = True
-                elif draw < settings.failure_rate + settings.in_flight_rate:
-                    in_flight = True
+        unscripted = scenario.outcome is None and not scenario.respond_async and not failed
+        if unscripted and (settings.failure_rate or settings.in_flight_rate):
+            draw = derive_rng(settings.seed, "chaos", fingerprint).random()
+            if draw < settings.failure_rate:
+                failed = True
+            elif draw < settings.failure_rate + settings.in_flight_rate:
+                in_flight = True
         start = Outcome.COMPLETED
         if in_flight and not run_to_end:
             start = (
