@@ -789,7 +789,7 @@ class FilterCondition(BaseModel):
     """
     Dot path of the document field to compare (`metadata.year`).
     """
-    operator: FilterOperator | None = "eq"
+    operator: FilterOperator | None = FilterOperator.EQ
     value: Any | None = None
     """
     The value to compare with; its shape depends on the operator.
@@ -808,7 +808,7 @@ class SortOption(BaseModel):
     """
     Field to sort by (`score`, or a dot path such as `metadata.year`).
     """
-    direction: SortDirection | None = "desc"
+    direction: SortDirection | None = SortDirection.DESC
 
 
 class GroupBy(BaseModel):
