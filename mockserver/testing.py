@@ -101,17 +101,21 @@ class _RecordErrors:
             raise
 
 
-def describe_errors(errors: Sequence[BaseException]) -> str:
-    """A readable account of server-side errors, tracebacks included."""
+def describe_errors(errors: Sequence[BaseException], *, tracebacks: bool = True) -> str:
+    """A readable account of server-side errors (with their tracebacks, unless told not to)."""
     parts = [f"{len(errors)} error(s) inside the Mixpeek mock server:"]
     for error in errors:
-        parts.append("".join(traceback.format_exception(error)).rstrip())
-    return "\n\n".join(parts)
+        if tracebacks:
+            parts.append("".join(traceback.format_exception(error)).rstrip())
+        else:
+            parts.append(f"  {type(error).__name__}: {error}")
+    return ("\n\n" if tracebacks else "\n").join(parts)
 
 
 def raise_errors(errors: Sequence[BaseException]) -> None:
+    """Raise :class:`MockServerFailure` for ``errors``; the first one's traceback is chained."""
     if errors:
-        raise MockServerFailure(describe_errors(errors)) from errors[0]
+        raise MockServerFailure(describe_errors(errors, tracebacks=False)) from errors[0]
 
 
 # --- a live server in a thread ------------------------------------------------------------
@@ -596,7 +600,8 @@ class MockHandle:
         self._control_call("POST", "/scenarios", json=body)
 
     def queue_in_flight(self, stages: int = 3, **options: Any) -> None:
-        """The next execution starts ``pending`` and needs one poll per stage to complete."""
+        """The next execution starts ``pending``; each read advances it one step (through
+        ``processing``, one stage per read), so it completes on read ``stages + 1``."""
         self.queue("pending", stages=stages, **options)
 
     def queue_failure(self, error: str | None = None, **options: Any) -> None:
