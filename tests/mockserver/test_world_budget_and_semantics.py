@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 import pytest
 
@@ -78,7 +80,7 @@ async def test_stage_statistics_chain_and_add_up(client):
     stats = execution["stage_statistics"]
     stages = list(stats["stages"].values())
     assert len(stages) == 3
-    for before, after in zip(stages, stages[1:], strict=False):
+    for before, after in itertools.pairwise(stages):
         assert after["input_count"] == before["output_count"]
     assert sum(s["duration_ms"] for s in stages) == pytest.approx(stats["total_time_ms"])
 
