@@ -14,12 +14,14 @@ It answers a :class:`~contracts.report.Report`; it never raises for a broken rul
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
 from . import checks as _registered  # noqa: F401  (registers the rules as Schemathesis checks)
+from ._inprocess import asgi_client
 from .checks import RULE_CHECK_NAMES
 from .report import Finding, Report
 from .target import Target, load_schema
@@ -35,16 +37,16 @@ class TargetUnreachable(RuntimeError):
     """The target refused the connection or did not answer in time."""
 
 
-def client_for(target: Target, app: Any = None) -> httpx.Client:
+@contextmanager
+def client_for(target: Target, app: Any = None) -> Iterator[httpx.Client]:
     """An HTTP client for the target: over the network, or in process for an ASGI ``app``."""
     timeout = httpx.Timeout(target.timeout, connect=target.connect_timeout)
     if app is not None:
-        from starlette.testclient import TestClient
-
-        client = TestClient(app, base_url=target.url, raise_server_exceptions=False)
-        client.timeout = timeout
-        return client
-    return httpx.Client(base_url=target.url, timeout=timeout)
+        with asgi_client(app, base_url=target.url, timeout=timeout) as client:
+            yield client
+        return
+    with httpx.Client(base_url=target.url, timeout=timeout) as client:
+        yield client
 
 
 def preflight(target: Target) -> None:
@@ -72,11 +74,17 @@ def _readable_curl(code_sample: str) -> str:
 
 
 def _schemathesis_findings(
-    target: Target, app: Any, report: Report, progress: Callable[[str], None]
+    target: Target,
+    app: Any,
+    report: Report,
+    progress: Callable[[str], None],
+    phases: Sequence[str] | None,
 ) -> None:
     from schemathesis.engine import events, from_schema
 
     schema = load_schema(target, app=app)
+    if phases is not None:
+        schema.config.phases.update(phases=list(phases))
     seen: set[tuple[str, str]] = set()
     for event in from_schema(schema).execute():
         if isinstance(event, events.PhaseStarted):
@@ -119,15 +127,20 @@ def run_contract(
     progress: Callable[[str], None] = lambda message: None,
     schemathesis: bool = True,
     workflows: bool = True,
+    phases: Sequence[str] | None = None,
 ) -> Report:
-    """Verify ``target`` (or the ASGI ``app`` in process) against the whole contract."""
+    """Verify ``target`` (or the ASGI ``app`` in process) against the whole contract.
+
+    ``phases`` narrows the Schemathesis phases (``examples``, ``coverage``, ``fuzzing``,
+    ``stateful``); all of them run by default.
+    """
     report = Report(target=target)
     if app is None:
         preflight(target)
     for name in RULE_CHECK_NAMES:
         report.ran(name)
     if schemathesis:
-        _schemathesis_findings(target, app, report, progress)
+        _schemathesis_findings(target, app, report, progress, phases)
     if workflows:
         progress("workflows")
         with client_for(target, app) as client:
