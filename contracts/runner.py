@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_JUNIT,
         help=f"where to write the JUnit XML report (default {DEFAULT_JUNIT})",
     )
+    parser.add_argument(
+        "--phases",
+        help="comma-separated Schemathesis phases to run: examples, coverage, fuzzing, "
+        "stateful (default: all)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only the summary")
     return parser
 
@@ -105,12 +110,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"mixpeek-contracts: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
+    phases = arguments.phases.split(",") if arguments.phases else None
     try:
         if target.base_url is None:
             with _local_mock(target, say) as local:
-                report = run_contract(local, progress=say)
+                report = run_contract(local, progress=say, phases=phases)
         else:
-            report = run_contract(target, progress=say)
+            report = run_contract(target, progress=say, phases=phases)
     except TargetUnreachable as error:
         print(f"mixpeek-contracts: {error}", file=sys.stderr)
         return EXIT_UNUSABLE

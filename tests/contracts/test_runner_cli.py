@@ -1,0 +1,86 @@
+"""The CLI runner: exit 0 on a sound server, the rule and a curl command on a broken one,
+one clear sentence on an unreachable one, all within seconds."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from contracts.runner import EXIT_BROKEN, EXIT_OK, EXIT_UNUSABLE, main
+from mockserver import Settings, create_app
+from tests.contracts import broken
+
+QUICK = ["--max-examples", "3", "--seed", "1", "--phases", "examples", "--quiet"]
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port, in a thread."""
+    servers = []
+
+    def start(app) -> str:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")
+        server = uvicorn.Server(config)
+        server.capture_signals = lambda: __import__("contextlib").nullcontext()
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        while not server.started and thread.is_alive():
+            thread.join(0.01)
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(5)
+
+
+def test_a_server_that_breaks_a_rule_exits_non_zero_naming_it_with_curl(
+    serve, tmp_path: Path, capsys
+) -> None:
+    app = broken.unsorted_scores(create_app(Settings(strict=True, rate_limit=1_000_000)))
+    url = serve(app)
+    junit = tmp_path / "contracts.xml"
+
+    code = main(["--base-url", url, "--junit-xml", str(junit), *QUICK])
+
+    out = capsys.readouterr().out
+    assert code == EXIT_BROKEN
+    assert "BROKEN RULE documents_sorted_by_score" in out
+    assert "curl -X POST" in out and url in out
+    assert 'name="documents_sorted_by_score"' in junit.read_text()
+
+
+def test_a_sound_server_exits_zero(serve, tmp_path: Path, capsys) -> None:
+    url = serve(create_app(Settings(strict=True, rate_limit=1_000_000)))
+
+    code = main(["--base-url", url, "--junit-xml", str(tmp_path / "c.xml"), *QUICK])
+
+    assert code == EXIT_OK, capsys.readouterr().out
+
+
+def test_a_refused_connection_is_one_clear_sentence_and_a_non_zero_exit(capsys) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again before the run: nothing listens
+
+    code = main(["--base-url", f"http://127.0.0.1:{port}", *QUICK])
+
+    err = capsys.readouterr().err
+    assert code == EXIT_UNUSABLE
+    assert f"Could not connect to http://127.0.0.1:{port}" in err
+    assert "check that the server is running" in err
+
+
+def test_bad_options_are_refused_with_what_to_do(capsys) -> None:
+    code = main(["--base-url", "127.0.0.1:8080", *QUICK])
+
+    assert code == EXIT_UNUSABLE
+    assert "must start with http:// or https://" in capsys.readouterr().err
