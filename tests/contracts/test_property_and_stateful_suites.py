@@ -1,0 +1,42 @@
+"""The suites as a pytest user writes them: property tests with ``@schema.parametrize()``
+and the stateful state machine, against the mock in process, with every rule registered."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+import contracts.checks  # noqa: F401  (registers the semantic rules)
+from contracts._inprocess import asgi_client
+from contracts.target import Target, load_schema
+from mockserver import Settings, create_app
+
+TARGET = Target(max_examples=int(os.environ.get("MIXPEEK_CONTRACT_MAX_EXAMPLES", "5")), seed=3)
+APP = create_app(Settings(strict=True, rate_limit=1_000_000))
+schema = load_schema(TARGET, app=APP)
+
+
+@schema.parametrize()
+@settings(suppress_health_check=list(HealthCheck), deadline=None)
+def test_every_generated_request_keeps_every_rule(case: schemathesis.Case) -> None:
+    case.call_and_validate()
+
+
+ContractStateMachine = schema.as_state_machine()
+
+
+@pytest.mark.timeout(120)
+def test_stateful_execute_then_read_keeps_every_rule() -> None:
+    ContractStateMachine.run(
+        settings=settings(max_examples=TARGET.max_examples, stateful_step_count=4, deadline=None)
+    )
+
+    # The spec's GetExecution link (with `header.X-Namespace`) led to successful reads.
+    with asgi_client(APP, base_url=TARGET.url, timeout=httpx.Timeout(10)) as client:
+        entries = client.get("/_mock/journal", params={"limit": 1000}).json()["entries"]
+    reads = [e for e in entries if e["method"] == "GET" and "/executions/" in e["path"]]
+    assert any(e["status_code"] == 200 and e["namespace"] == TARGET.namespace for e in reads)
