@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import spec
 from generated import models
 
 from .exchange import Exchange
@@ -76,8 +77,10 @@ ERROR_TYPE_BY_STATUS: dict[int, str] = {
     503: models.ErrorType.SERVICE_UNAVAILABLE_ERROR.value,
 }
 #: Page size when neither `pagination` nor a legacy `limit` is sent, and the legacy `limit`'s
-#: default (spec: executeRetriever, "How the page is chosen"; prose, not a schema default).
-DEFAULT_PAGE_SIZE = 20
+#: default: the spec's `x-default-page-size` on ExecuteRetrieverRequest.
+DEFAULT_PAGE_SIZE: int = spec.load_openapi()["components"]["schemas"]["ExecuteRetrieverRequest"][
+    "x-default-page-size"
+]
 #: Page-size field and default of each pagination method, read from the generated models.
 PAGE_SIZE_FIELD: dict[str, tuple[str, int]] = {
     "offset": ("page_size", models.OffsetPaginationParams.model_fields["page_size"].default),

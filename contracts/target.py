@@ -162,39 +162,6 @@ def _steer_retriever(target: Target) -> Any:
     return hook
 
 
-_STREAM_EVENT = {
-    "type": "object",
-    "description": "One Server-Sent Event: its data line carries a StreamStageEvent as JSON.",
-    "required": ["data"],
-    "properties": {
-        "data": {
-            "type": "string",
-            "contentMediaType": "application/json",
-            "contentSchema": {"$ref": "#/components/schemas/StreamStageEvent"},
-        }
-    },
-}
-
-
-def _describe_stream_events(document: dict[str, Any]) -> dict[str, Any]:
-    """Let Schemathesis validate each streamed event against ``StreamStageEvent``.
-
-    Under OpenAPI 3.1 Schemathesis reads a ``text/event-stream`` schema as the schema of ONE
-    event (``{"data": ..., "event"?: ...}``). While the spec still describes the whole stream
-    as a plain string, describe each event instead; once the spec does so itself, this
-    changes nothing.
-    """
-    for path_item in document.get("paths", {}).values():
-        for operation in path_item.values():
-            if not isinstance(operation, dict):
-                continue
-            for response in operation.get("responses", {}).values():
-                media = response.get("content", {}).get("text/event-stream")
-                if media and media.get("schema", {}).get("type") == "string":
-                    media["schema"] = _STREAM_EVENT
-    return document
-
-
 def load_schema(target: Target, *, app: Any = None) -> Any:
     """The contract (spec/openapi.yaml) as a Schemathesis schema aimed at ``target``.
 
@@ -204,7 +171,7 @@ def load_schema(target: Target, *, app: Any = None) -> Any:
     stay in process.
     """
     # An explicit config keeps a schemathesis.toml in the caller's directory out of the run.
-    document = _describe_stream_events(spec.load_openapi())
+    document = spec.load_openapi()
     schema = schemathesis.openapi.from_dict(document, config=SchemathesisConfig())
     if app is not None:
         schema.app = app

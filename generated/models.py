@@ -836,7 +836,9 @@ class GroupBy(BaseModel):
 class ExecuteRetrieverRequest(BaseModel):
     """
     Request to execute a retriever. Unknown keys are refused with `422`. Every key
-    the official client sends is declared here.
+    the official client sends is declared here. `x-default-page-size` is the page
+    size when neither `pagination` nor a legacy `limit` is sent, and the legacy
+    `limit`'s default.
 
     """
 
