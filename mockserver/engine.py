@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from generated.models import ExecuteRetrieverRequest, GroupBy, SortOption
 from mockserver.filters import (
@@ -45,6 +45,7 @@ from mockserver.world import CollectionSpec, RetrieverSpec, StageSpec, StoredDoc
 __all__ = [
     "EngineResult",
     "InvalidFilter",
+    "RankedDocuments",
     "StageRun",
     "copy_json",
     "run_retriever",
@@ -84,9 +85,76 @@ class StageRun:
         }
 
 
+class RankedDocuments(Sequence[dict[str, Any]]):
+    """The whole ranked result, shaped for the response only when read.
+
+    Holds references to the stored documents (never mutated) and their scores; each
+    read of an index or a slice answers fresh response-ready dicts (payload copied,
+    ``group_key`` added, ``select`` applied), so a caller may change what it gets and
+    the result itself stays immutable (safe to share between requests). Paging reads
+    only the page it answers, so a page of 20 costs 20 copies, not the whole result.
+    """
+
+    __slots__ = ("_grouped", "_items", "_select")
+
+    def __init__(
+        self,
+        items: Sequence[tuple[StoredDocument, float, Any]],
+        select: Sequence[str] | None,
+        *,
+        grouped: bool,
+    ) -> None:
+        self._items = tuple(items)
+        self._select = tuple(select) if select is not None else None
+        self._grouped = grouped
+
+    def _shape(self, item: tuple[StoredDocument, float, Any]) -> dict[str, Any]:
+        stored, score, group_key = item
+        document: dict[str, Any] = {
+            "document_id": stored.document_id,
+            "score": score,
+            "collection_id": stored.collection_id,
+            "payload": copy_json(stored.payload),
+        }
+        if self._grouped:
+            document["group_key"] = copy_json(group_key)
+        if self._select is not None:
+            document = _selected(document, self._select)
+        return document
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._shape(item) for item in self._items[index]]
+        return self._shape(self._items[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self._shape(item) for item in self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RankedDocuments):
+            return list(self) == list(other)
+        if isinstance(other, list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable like them
+
+    def __repr__(self) -> str:
+        return f"RankedDocuments({len(self._items)} documents)"
+
+
 @dataclass(frozen=True, slots=True)
 class EngineResult:
-    documents: tuple[dict[str, Any], ...]  # the whole ranked result, response-ready
+    documents: RankedDocuments  # the whole ranked result, shaped when read
     stages: tuple[StageRun, ...]
     total_time_ms: float
 
@@ -310,20 +378,12 @@ def run_retriever(
         top_k = retriever.default_top_k
     final = tagged[:top_k]
 
-    documents = []
-    for item, group_key in final:
-        document: dict[str, Any] = {
-            "document_id": item.document.document_id,
-            "score": item.score,
-            "collection_id": item.document.collection_id,
-            "payload": copy_json(item.document.payload),
-        }
-        if request.group_by is not None:
-            document["group_key"] = copy_json(group_key)
-        if request.select is not None:
-            document = _selected(document, [s.root for s in request.select])
-        documents.append(document)
+    documents = RankedDocuments(
+        [(item.document, item.score, group_key) for item, group_key in final],
+        [s.root for s in request.select] if request.select is not None else None,
+        grouped=request.group_by is not None,
+    )
 
     funnel = [len(candidates), len(passed), len(kept), grouped_count, len(final)]
     stages, total = _stage_runs(_stage_plan(retriever, stage_count), funnel, rng)
-    return EngineResult(documents=tuple(documents), stages=stages, total_time_ms=total)
+    return EngineResult(documents=documents, stages=stages, total_time_ms=total)
