@@ -175,12 +175,22 @@ class _Scored:
     score: float
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def copy_json(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts, lists, scalars), faster than ``copy.deepcopy``."""
-    if isinstance(value, Mapping):
-        return {k: copy_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [copy_json(v) for v in value]
+    """A deep copy of JSON-like data (dicts, lists, scalars), faster than ``copy.deepcopy``.
+
+    Scalars are shared (immutable); exact ``dict``/``list`` types take the fast path
+    without abstract-base-class checks.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        return {k: v if type(v) in _SCALARS else copy_json(v) for k, v in value.items()}
+    if kind is list or isinstance(value, list | tuple):
+        return [v if type(v) in _SCALARS else copy_json(v) for v in value]
     return value
 
 

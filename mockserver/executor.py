@@ -14,6 +14,7 @@ from typing import Any
 
 from generated.models import ExecuteRetrieverRequest, ExecutionStatus
 from mockserver.engine import EngineResult, InvalidFilter, run_retriever
+from mockserver.engine_cache import EngineResultCache
 from mockserver.errors import InvalidCursorError, RequestValidationFailed
 from mockserver.executions import Execution
 from mockserver.paging import CursorCodec, InvalidCursor, paginate, request_fingerprint
@@ -56,6 +57,7 @@ class Executor:
         self._clock = clock
         self._ids = ExecutionIds(settings.seed)
         self._codec = CursorCodec(settings.cursor_key)
+        self.engine_results = EngineResultCache()
 
     def execute(
         self,
@@ -175,11 +177,14 @@ class Executor:
     def _run_engine(
         self, retriever, collections, request, inputs, fingerprint, stages
     ) -> EngineResult:
-        rng = derive_rng(self._settings.seed, "engine", fingerprint)
-        try:
+        def run() -> EngineResult:
+            rng = derive_rng(self._settings.seed, "engine", fingerprint)
             return run_retriever(
                 retriever, collections, request, inputs, rng=rng, stage_count=stages
             )
+
+        try:
+            return self.engine_results.get_or_run(fingerprint, stages, retriever, collections, run)
         except InvalidFilter as invalid:
             location = list(getattr(invalid, "location", ()) or ())
             if not location or location[0] != "body":

@@ -33,9 +33,10 @@ class MockState:
     sleep: Callable[[float], Awaitable[None]]
 
     def reset(self) -> None:
-        """Forget executions, namespaces, queued scenarios, the journal and rate-limit counters."""
+        """Forget executions, namespaces, queued scenarios, the journal, rate-limit counters and kept engine results."""
         self.store.clear()
         self.namespaces.clear()
         self.scenarios.clear()
         self.journal.clear()
         self.limiter.clear()
+        self.executor.engine_results.clear()
