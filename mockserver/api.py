@@ -13,11 +13,12 @@ from pydantic import ValidationError as PydanticValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from generated.models import ExecuteRetrieverRequest, ExecutionDetail
-from mockserver.edge import Call, json_answer, parse_json_body
+from generated.models import ExecuteRetrieverRequest
+from mockserver.edge import JSON, Call, parse_json_body
 from mockserver.errors import NotFound, RequestValidationFailed, error_for_status
-from mockserver.executions import advance, view
+from mockserver.executions import Execution, advance, view
 from mockserver.executor import ExecutionOptions
+from mockserver.rendering import render_json
 from mockserver.scenarios import Scenario
 from mockserver.state import MockState
 from mockserver.streaming import stream_answer
@@ -74,7 +75,7 @@ async def execute_retriever(request: Request, mock: MockState, call: Call) -> Re
         return stream_answer(mock, execution)
     execution = mock.executor.execute(namespace, retriever, execute, scenario, options)
     call.execution_id = execution.execution_id
-    return json_answer(mock, call, ExecutionDetail.model_validate(view(execution)))
+    return execution_answer(mock, call, execution)
 
 
 async def get_execution(request: Request, mock: MockState, call: Call) -> Response:
@@ -106,7 +107,23 @@ async def get_execution(request: Request, mock: MockState, call: Call) -> Respon
     )
     if moved is not execution:
         mock.store.put(moved)
-    return json_answer(mock, call, ExecutionDetail.model_validate(view(moved)))
+    return execution_answer(mock, call, moved)
+
+
+def execution_answer(mock: MockState, call: Call, execution: Execution) -> Response:
+    """The execution as ``ExecutionDetail`` (checked against the spec in strict mode).
+
+    Rendered from plain data without building a model; a terminal execution is
+    rendered once and its bytes kept (:class:`~mockserver.rendering.RenderedExecutions`).
+    """
+    content = mock.rendered.get(execution)
+    if content is None:
+        body = view(execution)
+        if mock.settings.strict:
+            call.operation.check_response(200, JSON, body)
+        content = render_json(body)
+        mock.rendered.keep(execution, content)
+    return Response(content, status_code=200, media_type=JSON)
 
 
 def _parse_request(body: Any) -> ExecuteRetrieverRequest:

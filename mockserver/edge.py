@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -23,7 +22,7 @@ from mockserver.scenarios import Scenario
 from mockserver.state import MockState
 from mockserver.validation import OperationContract
 
-__all__ = ["Call", "json_answer", "parse_json_body", "v1_endpoint"]
+__all__ = ["JSON", "Call", "parse_json_body", "v1_endpoint"]
 
 JSON = "application/json"
 
@@ -42,14 +41,6 @@ class Call:
 
 
 Handler = Callable[[Request, MockState, Call], Awaitable[Response]]
-
-
-def json_answer(mock: MockState, call: Call, model: BaseModel, status: int = 200) -> Response:
-    """Serialize a generated model; in strict mode, check it against the spec first."""
-    content = model.__pydantic_serializer__.to_json(model, exclude_unset=True)
-    if mock.settings.strict:
-        call.operation.check_response(status, JSON, json.loads(content))
-    return Response(content, status_code=status, media_type=JSON)
 
 
 async def parse_json_body(request: Request, call: Call) -> Any:

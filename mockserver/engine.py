@@ -110,11 +110,11 @@ class RankedDocuments(Sequence[dict[str, Any]]):
 
     def _shape(self, item: tuple[StoredDocument, float, Any]) -> dict[str, Any]:
         stored, score, group_key = item
-        document: dict[str, Any] = {
+        document: dict[str, Any] = {  # keys in the order of the spec's Document
             "document_id": stored.document_id,
             "score": score,
-            "collection_id": stored.collection_id,
             "payload": copy_json(stored.payload),
+            "collection_id": stored.collection_id,
         }
         if self._grouped:
             document["group_key"] = copy_json(group_key)
@@ -257,14 +257,14 @@ def _grouped(items: list[_Scored], group_by: GroupBy) -> list[tuple[_Scored, Any
 
 
 def _selected(document: dict[str, Any], select: Sequence[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"document_id": document["document_id"], "score": document["score"]}
+    kept: dict[str, Any] = {}
     payload: dict[str, Any] = {}
     for path in select:
         if path in ("document_id", "score"):
             continue
         if path in ("collection_id", "group_key"):
             if path in document:
-                out[path] = document[path]
+                kept[path] = document[path]
             continue
         parts = path.split(".")
         if parts[0] == "payload" and len(parts) > 1 and "payload" not in document["payload"]:
@@ -283,8 +283,15 @@ def _selected(document: dict[str, Any], select: Sequence[str]) -> dict[str, Any]
                 target = target.setdefault(part, {})
             target[parts[-1]] = source
     if "group_key" in document:
-        out["group_key"] = document["group_key"]
-    out["payload"] = payload
+        kept["group_key"] = document["group_key"]
+    out: dict[str, Any] = {  # keys in the order of the spec's Document
+        "document_id": document["document_id"],
+        "score": document["score"],
+        "payload": payload,
+    }
+    for name in ("collection_id", "group_key"):
+        if name in kept:
+            out[name] = kept[name]
     return out
 
 

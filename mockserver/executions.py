@@ -116,9 +116,19 @@ def view(execution: Execution) -> dict[str, Any]:
             for name in names
             if name in execution.stage_statistics
         }
-        total_time = sum(s["duration_ms"] for s in stages.values())
+        total_time = float(sum(s["duration_ms"] for s in stages.values()))
     credits = execution.credits_used if completed else 0.0
+    # Keys in the order of ExecutionDetail's fields (how the generated model serializes).
     body: dict[str, Any] = {
+        "created_at": iso(execution.created_at),
+        "completed_at": iso(execution.completed_at)
+        if terminal and execution.completed_at
+        else None,
+        "current_stage": None
+        if terminal or execution.step == 0
+        else execution.stage_names[execution.step - 1],
+        "stages_completed": done,
+        "total_stages": execution.total_stages,
         "retriever_id": execution.retriever_id,
         "execution_id": execution.execution_id,
         "status": status.value,
@@ -137,15 +147,6 @@ def view(execution: Execution) -> dict[str, Any]:
             "time_used_ms": total_time,
         },
         "error": execution.error if status is ExecutionStatus.FAILED else None,
-        "created_at": iso(execution.created_at),
-        "completed_at": iso(execution.completed_at)
-        if terminal and execution.completed_at
-        else None,
-        "current_stage": None
-        if terminal or execution.step == 0
-        else execution.stage_names[execution.step - 1],
-        "stages_completed": done,
-        "total_stages": execution.total_stages,
     }
     if terminal and execution.completed_at is None:
         body["completed_at"] = iso(execution.created_at)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mockserver.executor import Executor
 from mockserver.journal import Journal
 from mockserver.ratelimit import RateLimiter
+from mockserver.rendering import RenderedExecutions
 from mockserver.scenarios import ScenarioParser, ScenarioQueue
 from mockserver.settings import Settings
 from mockserver.store import ExecutionStore
@@ -31,12 +32,14 @@ class MockState:
     parser: ScenarioParser
     clock: Callable[[], float]
     sleep: Callable[[float], Awaitable[None]]
+    rendered: RenderedExecutions = field(default_factory=RenderedExecutions)
 
     def reset(self) -> None:
-        """Forget executions, namespaces, queued scenarios, the journal, rate-limit counters and kept engine results."""
+        """Forget executions, namespaces, queued scenarios, the journal, rate-limit counters, kept engine results and rendered answers."""
         self.store.clear()
         self.namespaces.clear()
         self.scenarios.clear()
         self.journal.clear()
         self.limiter.clear()
         self.executor.engine_results.clear()
+        self.rendered.clear()

@@ -1,0 +1,92 @@
+"""Answers of executions are rendered once when terminal, never while in flight."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from generated.models import ExecutionDetail, ExecutionStatus
+from mockserver.executions import Execution, view
+from mockserver.rendering import RENDERED_EXECUTIONS_SIZE, RenderedExecutions, render_json
+from tests.mockserver.conftest import execute_path, execution_path
+
+RETRIEVER = "ret_product_search"
+
+
+def _execution(execution_id: str, *, step: int = 2) -> Execution:
+    return Execution(
+        execution_id=execution_id,
+        namespace="team-a",
+        retriever_id=RETRIEVER,
+        created_at=1_800_000_000.0,
+        stage_names=("semantic_search",),
+        final_status=ExecutionStatus.COMPLETED,
+        error=None,
+        step=step,
+        completed_at=1_800_000_000.5 if step == 2 else None,
+        documents=(
+            {
+                "document_id": "doc_a",
+                "score": 1e-05,
+                "payload": {"title": "Café", "rating": float("nan")},
+            },
+        ),
+        pagination={"method": "cursor", "cursor": None, "has_next": False, "page_size": 20},
+        stage_statistics={},
+        total_time_ms=12.5,
+        credits_used=0.5,
+        credits_remaining=999.5,
+    )
+
+
+def test_rendering_matches_the_generated_model_byte_for_byte() -> None:
+    body = view(_execution("exec_aaaaaaaaaaaaaaaaaaaaaaaa"))
+    model = ExecutionDetail.model_validate(body)
+    assert render_json(body) == model.__pydantic_serializer__.to_json(model, exclude_unset=True)
+
+
+def test_only_terminal_executions_are_kept_and_only_for_the_same_record() -> None:
+    rendered = RenderedExecutions(max_size=4)
+    in_flight = _execution("exec_bbbbbbbbbbbbbbbbbbbbbbbb", step=1)
+    rendered.keep(in_flight, b"in flight")
+    assert rendered.get(in_flight) is None
+    done = _execution("exec_cccccccccccccccccccccccc")
+    rendered.keep(done, b"done")
+    assert rendered.get(done) == b"done"
+    assert rendered.get(dataclasses.replace(done)) is None  # another record, same id
+
+
+def test_at_most_max_size_answers_are_kept_least_recently_used_first_out() -> None:
+    rendered = RenderedExecutions(max_size=2)
+    a, b, c = (_execution(f"exec_{letter * 24}") for letter in "abc")
+    rendered.keep(a, b"a"), rendered.keep(b, b"b")
+    assert rendered.get(a) == b"a"  # b is now the least recently used
+    rendered.keep(c, b"c")
+    assert len(rendered) == 2 and rendered.get(b) is None and rendered.get(a) == b"a"
+    assert 1 <= RENDERED_EXECUTIONS_SIZE <= 10_000
+    with pytest.raises(ValueError, match="at least 1"):
+        RenderedExecutions(max_size=0)
+
+
+@pytest.mark.anyio
+async def test_a_completed_execution_reads_back_exactly_what_execute_answered(client):
+    executed = await client.post(execute_path(RETRIEVER), json={"inputs": {"query": "tea"}})
+    execution_id = executed.json()["execution_id"]
+    for _ in range(2):
+        read = await client.get(execution_path(RETRIEVER, execution_id))
+        assert read.content == executed.content
+
+
+@pytest.mark.anyio
+async def test_an_in_flight_execution_still_advances_on_each_read(client):
+    started = await client.post(
+        execute_path(RETRIEVER), json={"inputs": {}}, headers={"Prefer": "respond-async"}
+    )
+    execution_id = started.json()["execution_id"]
+    statuses = [started.json()["status"]]
+    for _ in range(3):
+        read = await client.get(execution_path(RETRIEVER, execution_id))
+        statuses.append(json.loads(read.content)["status"])
+    assert statuses == ["pending", "processing", "completed", "completed"]
