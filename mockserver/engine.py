@@ -95,7 +95,7 @@ class RankedDocuments(Sequence[dict[str, Any]]):
     only the page it answers, so a page of 20 costs 20 copies, not the whole result.
     """
 
-    __slots__ = ("_grouped", "_items", "_select")
+    __slots__ = ("_copy", "_grouped", "_items", "_select")
 
     def __init__(
         self,
@@ -103,21 +103,32 @@ class RankedDocuments(Sequence[dict[str, Any]]):
         select: Sequence[str] | None,
         *,
         grouped: bool,
+        copy: bool = True,
     ) -> None:
         self._items = tuple(items)
         self._select = tuple(select) if select is not None else None
         self._grouped = grouped
+        self._copy = copy
+
+    def shared(self) -> RankedDocuments:
+        """The same result, shaped without copying payloads: the dicts it answers share
+        the stored documents' payloads, so they must never be changed (the server only
+        serializes them)."""
+        shared = RankedDocuments((), self._select, grouped=self._grouped, copy=False)
+        shared._items = self._items
+        return shared
 
     def _shape(self, item: tuple[StoredDocument, float, Any]) -> dict[str, Any]:
         stored, score, group_key = item
+        copy = self._copy
         document: dict[str, Any] = {  # keys in the order of the spec's Document
             "document_id": stored.document_id,
             "score": score,
-            "payload": copy_json(stored.payload),
+            "payload": copy_json(stored.payload) if copy else stored.payload,
             "collection_id": stored.collection_id,
         }
         if self._grouped:
-            document["group_key"] = copy_json(group_key)
+            document["group_key"] = copy_json(group_key) if copy else group_key
         if self._select is not None:
             document = _selected(document, self._select)
         return document

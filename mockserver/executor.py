@@ -201,8 +201,12 @@ class Executor:
 
     def _paginate(self, result: EngineResult, request, fingerprint: str, now: float):
         try:
-            return paginate(
-                result.documents, request, codec=self._codec, fingerprint=fingerprint, now=now
+            return paginate(  # answers are only serialized: share the stored payloads
+                result.documents.shared(),
+                request,
+                codec=self._codec,
+                fingerprint=fingerprint,
+                now=now,
             )
         except InvalidCursor as invalid:
             raise InvalidCursorError(f"Invalid pagination cursor: {invalid}") from None

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
+from generated.models import ExecuteRetrieverRequest
+from mockserver.engine import run_retriever
 from mockserver.engine_cache import ENGINE_CACHE_SIZE, EngineResultCache
-from mockserver.world import NamespaceWorld, default_world_path, load_world
+from mockserver.world import NamespaceWorld, default_world_path, load_world, resolve_inputs
 from tests.mockserver.conftest import execute_path
 
 RETRIEVER = "ret_product_search"
@@ -117,3 +120,18 @@ def test_the_cache_keeps_at_most_its_size_and_forgets_the_least_recently_used() 
     assert 1 <= ENGINE_CACHE_SIZE <= 10_000
     with pytest.raises(ValueError, match="at least 1"):
         EngineResultCache(max_size=0)
+
+
+def test_the_shared_view_of_a_result_answers_the_same_documents_without_copying() -> None:
+    world = NamespaceWorld.from_template(load_world(default_world_path()))
+    retriever = world.find_retriever(RETRIEVER)
+    assert retriever is not None
+    request = ExecuteRetrieverRequest.model_validate(QUERY)
+    inputs = resolve_inputs(retriever, QUERY["inputs"])
+    result = run_retriever(
+        retriever, world.collections_of(retriever), request, inputs, rng=random.Random(1)
+    )
+    shared = result.documents.shared()
+    assert shared == result.documents and len(shared) == len(result.documents)
+    assert shared[0]["payload"] is shared[0]["payload"]  # the stored payload itself
+    assert result.documents[0]["payload"] is not result.documents[0]["payload"]  # copies
