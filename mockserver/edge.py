@@ -77,8 +77,7 @@ def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awai
             response = _render_error(mock, operation, problem)
         if rate is None:
             rate = mock.limiter.peek(key)
-        for name, value in rate.headers().items():
-            response.headers.setdefault(name, value)
+        _add_missing_headers(response, rate.headers())
         latency = call.latency_ms
         if latency is None and call.scenario is not None:
             latency = call.scenario.latency_ms
@@ -90,7 +89,7 @@ def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awai
         mock.journal.record(
             at=iso(mock.clock()),
             method=request.method,
-            path=request.url.path,
+            path=_url_path(request),
             namespace=namespace,
             status_code=response.status_code,
             execution_id=call.execution_id,
@@ -101,6 +100,23 @@ def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awai
 
     endpoint.__name__ = operation_id
     return endpoint
+
+
+def _add_missing_headers(response: Response, headers: dict[str, str]) -> None:
+    """``response.headers.setdefault`` for each header, in one pass over the raw headers."""
+    present = {name for name, _ in response.raw_headers}
+    for name, value in headers.items():
+        raw_name = name.lower().encode("latin-1")
+        if raw_name not in present:
+            response.raw_headers.append((raw_name, value.encode("latin-1")))
+
+
+def _url_path(request: Request) -> str:
+    """``request.url.path`` without building the whole URL (the same string)."""
+    path = request.scope["path"]
+    if path.startswith("//") or any(c in path for c in "?#\\"):
+        return request.url.path  # escaped or re-parsed by Starlette's URL
+    return path
 
 
 def _render_error(
