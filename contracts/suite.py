@@ -20,8 +20,9 @@ from typing import Any
 
 import httpx
 
+from mockserver.testing.in_process import asgi_client
+
 from . import checks as _registered  # noqa: F401  (registers the rules as Schemathesis checks)
-from ._inprocess import asgi_client
 from .checks import RULE_CHECK_NAMES
 from .report import Finding, Report
 from .target import Target, load_schema

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
     from mockserver.settings import Settings
 
-__all__ = ["InProcessMock"]
+__all__ = ["InProcessMock", "asgi_client"]
 
 
 class _PortalTransport(httpx.BaseTransport):
@@ -27,6 +28,8 @@ class _PortalTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         async def call() -> httpx.Response:
+            # ASGITransport reads the body as an async stream; a sync client's may not be one.
+            request.stream = httpx.ByteStream(request.read())
             response = await self._transport.handle_async_request(request)
             content = await response.aread()
             return httpx.Response(
@@ -78,3 +81,21 @@ class InProcessMock:
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=self.app, client=("127.0.0.1", 50000))
         return httpx.AsyncClient(base_url=self.base_url, transport=transport, **kwargs)
+
+
+@contextlib.contextmanager
+def asgi_client(app: ASGIApp, *, base_url: str, **kwargs: Any) -> Iterator[httpx.Client]:
+    """A sync ``httpx.Client`` whose requests go to any ASGI ``app`` in process.
+
+    For code that holds an app of its own rather than a mock (the contract suites run
+    against wrapped or broken apps this way); the event loop runs in a portal thread.
+    """
+    from anyio.from_thread import start_blocking_portal
+
+    with (
+        start_blocking_portal() as portal,
+        httpx.Client(
+            base_url=base_url, transport=_PortalTransport(app, portal), **kwargs
+        ) as client,
+    ):
+        yield client

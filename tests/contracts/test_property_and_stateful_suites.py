@@ -11,9 +11,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 import contracts.checks  # noqa: F401  (registers the semantic rules)
-from contracts._inprocess import asgi_client
 from contracts.target import Target, load_schema
 from mockserver import Settings, create_app
+from mockserver.testing.in_process import asgi_client
 
 TARGET = Target(max_examples=int(os.environ.get("MIXPEEK_CONTRACT_MAX_EXAMPLES", "5")), seed=3)
 APP = create_app(Settings(strict=True, rate_limit=1_000_000))
