@@ -70,7 +70,7 @@ class Target:
     """A retriever that exists in ``namespace`` (ID or name)."""
     query: str = "wireless headphones"
     """The text query the workflows send as ``inputs.query``."""
-    max_examples: int = 25
+    max_examples: int = 100
     """Hypothesis examples per operation and generation mode."""
     stateful_steps: int = 8
     """Most steps of one stateful scenario."""
