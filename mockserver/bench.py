@@ -196,6 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             str(args.max_executions),
             "--rate-limit",
             "1000000000",
+            # Enough credits that every execution completes (with its page of documents):
+            # the read-back and memory rows then measure completed executions, not ones
+            # failed for lack of budget.
+            "--credits-per-namespace",
+            "1000000000",
             "--log-level",
             "error",
         ],
