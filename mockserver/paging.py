@@ -4,9 +4,9 @@ Precedence (the spec's ``executeRetriever`` description):
 
 1. ``pagination`` (``offset``, ``cursor``, ``scroll`` or ``keyset``) when present; it
    wins over the legacy ``limit``/``offset``, and a warning names the ignored fields;
-2. otherwise the legacy ``offset`` (default 0) and ``limit`` (default 20), answered
-   with offset metadata;
-3. otherwise cursor pagination with ``limit`` 20.
+2. otherwise the legacy ``offset`` (default 0) and ``limit`` (default: the spec's
+   ``x-default-page-size``, 20), answered with offset metadata;
+3. otherwise cursor pagination with ``limit`` ``x-default-page-size``.
 
 Defaults of each method (``page_size``, ``limit``, ``scroll_ttl``) are the generated
 models' field defaults. ``cursor`` and ``scroll_id`` tokens are opaque:
@@ -34,6 +34,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+import spec
 from generated.models import (
     CursorPaginationParams,
     ExecuteRetrieverRequest,
@@ -52,9 +53,11 @@ __all__ = [
     "request_fingerprint",
 ]
 
-IMPLICIT_LIMIT = 20
+IMPLICIT_LIMIT: int = spec.load_openapi()["components"]["schemas"]["ExecuteRetrieverRequest"][
+    "x-default-page-size"
+]
 """Page size of the legacy ``limit`` and of the implicit cursor pagination: the spec's
-executeRetriever description states it in prose (no schema field carries it)."""
+``x-default-page-size`` on ``ExecuteRetrieverRequest``."""
 
 _PAGING_FIELDS = frozenset({"pagination", "limit", "offset"})
 _FINGERPRINT_DIGITS = 16
