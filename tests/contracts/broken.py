@@ -263,3 +263,41 @@ class Breakage:
     rule: str
     phases: tuple[str, ...] = ()
     workflows: bool = True
+
+
+def ignored_min_score(app: Any) -> Any:
+    def request(scope: Scope, body: Json) -> Json:
+        if isinstance(body, dict) and isinstance(body.get("inputs"), dict):
+            body["inputs"].pop("min_score", None)
+        return body
+
+    return Rewriting(app, request=request)
+
+
+def mislabelled_not_found(app: Any) -> Any:
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        if status == 404 and isinstance(body, dict) and isinstance(body.get("error"), dict):
+            body["error"]["type"] = "BadRequestError"
+        return status, body
+
+    return Rewriting(app, response=response)
+
+
+def any_bearer_accepted(app: Any) -> Any:
+    def request(scope: Scope, body: Json) -> Json:
+        sent = dict(scope["headers"]).get(b"authorization")
+        if sent is not None and not sent.startswith(b"Bearer sk_"):
+            _set_header(scope, "Authorization", "Bearer sk_test_anyone")
+        return body
+
+    return Rewriting(app, request=request)
+
+
+def in_flight_marked_completed(app: Any) -> Any:
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        in_flight = isinstance(body, dict) and body.get("status") in ("pending", "processing")
+        if status == 200 and in_flight and "created_at" in body:
+            body["completed_at"] = body["created_at"]
+        return status, body
+
+    return Rewriting(app, response=response)
