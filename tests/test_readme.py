@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.pytester_imports import import_before_pytester
+
 pytest_plugins = ["pytester"]
+import_before_pytester()
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

@@ -1,24 +1,5 @@
-"""Import, before any ``pytester`` run, what the inner runs import lazily.
+"""The plugin's tests run pytest in process (``pytester``): see tests/pytester_imports.py."""
 
-An in-process ``pytester`` run restores ``sys.modules`` when it ends, dropping the modules
-first imported inside it. A module imported again afterwards is a new module object: httpx,
-for one, would no longer recognise the new httpcore's exceptions (a refused connection then
-surfaces as ``httpcore.ConnectError``, not ``httpx.ConnectError``), and the official client
-would be imported twice (seconds each time). Importing them here keeps them in the snapshot.
-"""
+from tests.pytester_imports import import_before_pytester
 
-import importlib
-
-IMPORTED_BEFORE_PYTESTER = (
-    "anyio.from_thread",
-    "httpcore",
-    "mixpeek",
-    "uvicorn.lifespan.on",
-    "uvicorn.protocols.http.h11_impl",
-    "uvicorn.protocols.websockets.auto",
-    "mockserver.app",
-    "mockserver.testing",
-)
-
-for module in IMPORTED_BEFORE_PYTESTER:
-    importlib.import_module(module)
+import_before_pytester()
