@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .exchange import Exchange
+from .facts import STATUS_RANK, TERMINAL
 
 __all__ = ["ExecutionLedger"]
-
-_TERMINAL = frozenset({"completed", "failed"})
-_RANK = {"pending": 0, "processing": 1, "completed": 2, "failed": 2}
 
 
 @dataclass
@@ -92,10 +90,10 @@ class ExecutionLedger:
                 else:
                     seen = _Seen(namespace=exchange.namespace)
                 self._executions[execution_id] = seen
-            moves_forward = status in _RANK and (
-                seen.status is None or _RANK[status] >= _RANK[seen.status]
+            moves_forward = status in STATUS_RANK and (
+                seen.status is None or STATUS_RANK[status] >= STATUS_RANK[seen.status]
             )
-            if moves_forward and seen.status not in _TERMINAL:
+            if moves_forward and seen.status not in TERMINAL:
                 seen.status = status
             if status == "completed":
                 if exchange.operation == "execute":

@@ -18,10 +18,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import spec
 from generated import models
 
 from .exchange import Exchange
+from .facts import DEFAULT_PAGE_SIZE, ERROR_TYPE_BY_STATUS, IN_FLIGHT, STATUS_RANK, TERMINAL
 from .ledger import ExecutionLedger
 from .violations import (
     AccessViolation,
@@ -55,32 +55,6 @@ __all__ = [
 ]
 
 Status = models.ExecutionStatus
-IN_FLIGHT = frozenset({Status.PENDING.value, Status.PROCESSING.value})
-TERMINAL = frozenset({Status.COMPLETED.value, Status.FAILED.value})
-#: Position of each status on the one-way lifecycle (spec: "Execution lifecycle").
-STATUS_RANK = {
-    Status.PENDING.value: 0,
-    Status.PROCESSING.value: 1,
-    Status.COMPLETED.value: 2,
-    Status.FAILED.value: 2,
-}
-#: The error type each status answers (spec: "Errors"; the names come from the ErrorType enum).
-ERROR_TYPE_BY_STATUS: dict[int, str] = {
-    400: models.ErrorType.BAD_REQUEST_ERROR.value,
-    401: models.ErrorType.UNAUTHORIZED_ERROR.value,
-    403: models.ErrorType.FORBIDDEN_ERROR.value,
-    404: models.ErrorType.NOT_FOUND_ERROR.value,
-    409: models.ErrorType.ALREADY_EXISTS_ERROR.value,
-    422: models.ErrorType.VALIDATION_ERROR.value,
-    429: models.ErrorType.TOO_MANY_REQUESTS_ERROR.value,
-    500: models.ErrorType.INTERNAL_SERVER_ERROR.value,
-    503: models.ErrorType.SERVICE_UNAVAILABLE_ERROR.value,
-}
-#: Page size when neither `pagination` nor a legacy `limit` is sent, and the legacy `limit`'s
-#: default: the spec's `x-default-page-size` on ExecuteRetrieverRequest.
-DEFAULT_PAGE_SIZE: int = spec.load_openapi()["components"]["schemas"]["ExecuteRetrieverRequest"][
-    "x-default-page-size"
-]
 #: Page-size field and default of each pagination method, read from the generated models.
 PAGE_SIZE_FIELD: dict[str, tuple[str, int]] = {
     "offset": ("page_size", models.OffsetPaginationParams.model_fields["page_size"].default),

@@ -221,7 +221,7 @@ class ExecutionStatus(StrEnum):
     """
     `pending` (accepted, not started), `processing` (stages running), `completed`
     (documents ready) or `failed` (see `error`). `completed` and `failed` are
-    terminal.
+    terminal. `x-lifecycle-rank` orders them: a status never moves to a lower rank.
 
     """
 
@@ -655,7 +655,7 @@ class StreamStageEvent(BaseModel):
 
 class ErrorType(StrEnum):
     """
-    The error's type, fixed by its HTTP status.
+    The error's type, fixed by its HTTP status (`x-type-by-status`).
     """
 
     BAD_REQUEST_ERROR = "BadRequestError"

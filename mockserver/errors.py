@@ -35,6 +35,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+import spec
 from generated.models import ErrorDetail, ErrorDetails, ErrorResponse, ErrorType
 
 __all__ = [
@@ -61,17 +62,30 @@ __all__ = [
 
 logger = logging.getLogger("mockserver")
 
+_TYPE_BY_STATUS: Mapping[int, ErrorType] = {
+    int(status): ErrorType(kind)
+    for status, kind in spec.load_openapi()["components"]["schemas"]["ErrorType"][
+        "x-type-by-status"
+    ].items()
+}
+
 
 class MockServerError(Exception):
     """Root of every error the mock raises on purpose."""
 
 
 class ApiError(MockServerError):
-    """An error answered with the envelope. Subclasses fix ``status`` and ``error_type``."""
+    """An error answered with the envelope. Subclasses fix ``status``; ``error_type``
+    follows from it (the spec's ``x-type-by-status``) unless a subclass sets its own."""
 
     status: int = 500
-    error_type: ErrorType = ErrorType.INTERNAL_SERVER_ERROR
+    error_type: ErrorType = _TYPE_BY_STATUS[500]
     default_code: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "error_type" not in cls.__dict__:
+            cls.error_type = _TYPE_BY_STATUS[cls.status]
 
     def __init__(
         self,
@@ -90,7 +104,6 @@ class ApiError(MockServerError):
 
 class BadRequest(ApiError):
     status = 400
-    error_type = ErrorType.BAD_REQUEST_ERROR
 
 
 class InvalidJson(BadRequest):
@@ -111,35 +124,30 @@ class InvalidCursorError(BadRequest):
 
 class Unauthorized(ApiError):
     status = 401
-    error_type = ErrorType.UNAUTHORIZED_ERROR
 
 
 class Forbidden(ApiError):
     status = 403
-    error_type = ErrorType.FORBIDDEN_ERROR
 
 
 class NotFound(ApiError):
     status = 404
-    error_type = ErrorType.NOT_FOUND_ERROR
 
 
 class MethodNotAllowed(ApiError):
     status = 405
-    error_type = ErrorType.BAD_REQUEST_ERROR
+    error_type = ErrorType.BAD_REQUEST_ERROR  # the spec names no type for 405
     default_code = "method_not_allowed"
 
 
 class Conflict(ApiError):
     status = 409
-    error_type = ErrorType.ALREADY_EXISTS_ERROR
 
 
 class RequestValidationFailed(ApiError):
     """422 with ``details.validation_errors``: a list of ``{type, location, message}``."""
 
     status = 422
-    error_type = ErrorType.VALIDATION_ERROR
 
     def __init__(
         self,
@@ -154,7 +162,6 @@ class RequestValidationFailed(ApiError):
 
 class TooManyRequests(ApiError):
     status = 429
-    error_type = ErrorType.TOO_MANY_REQUESTS_ERROR
 
     def __init__(self, *, limit: int, window: int, retry_after: int, message: str | None = None):
         super().__init__(
@@ -166,7 +173,6 @@ class TooManyRequests(ApiError):
 
 class InternalError(ApiError):
     status = 500
-    error_type = ErrorType.INTERNAL_SERVER_ERROR
 
 
 class ContractViolation(InternalError):
@@ -177,7 +183,6 @@ class ContractViolation(InternalError):
 
 class ServiceUnavailable(ApiError):
     status = 503
-    error_type = ErrorType.SERVICE_UNAVAILABLE_ERROR
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {

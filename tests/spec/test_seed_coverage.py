@@ -159,3 +159,22 @@ def test_the_seed_headers_and_path_parameters_are_documented():
     assert "Bearer sk_live_abc123def456" in bearer["description"]
     namespace_examples = [e["value"] for e in names["X-Namespace"]["examples"].values()]
     assert "ns_abc123def456" in namespace_examples
+
+
+def test_each_error_type_belongs_to_exactly_one_status():
+    by_status = SCHEMAS["ErrorType"]["x-type-by-status"]
+    assert sorted(by_status.values()) == sorted(SCHEMAS["ErrorType"]["enum"])
+    declared = {
+        status
+        for methods in OPENAPI["paths"].values()
+        for op in methods.values()
+        for status in op["responses"]
+        if status.startswith(("4", "5"))
+    }
+    assert declared <= set(by_status)
+
+
+def test_the_lifecycle_ranks_every_status_and_only_moves_forward_to_a_terminal_state():
+    rank = SCHEMAS["ExecutionStatus"]["x-lifecycle-rank"]
+    assert sorted(rank) == sorted(STATUS_VALUES)
+    assert rank["pending"] < rank["processing"] < rank["completed"] == rank["failed"]
