@@ -12,10 +12,9 @@ an earlier result is never answered for a changed world; it just ages out.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
+from mockserver.bounded import BoundedDict
 from mockserver.engine import EngineResult
 from mockserver.world import CollectionSpec, RetrieverSpec
 
@@ -31,13 +30,9 @@ class EngineResultCache:
     """At most ``max_size`` results; the least recently used one is forgotten first."""
 
     def __init__(self, max_size: int = ENGINE_CACHE_SIZE) -> None:
-        if max_size < 1:
-            raise ValueError("max_size must be at least 1.")
-        self._max_size = max_size
-        self._items: OrderedDict[
+        self._items: BoundedDict[
             _Key, tuple[RetrieverSpec, tuple[CollectionSpec, ...], EngineResult]
-        ] = OrderedDict()
-        self._lock = threading.Lock()
+        ] = BoundedDict(max_size, evict="least_recent")
 
     def get_or_run(
         self,
@@ -50,27 +45,20 @@ class EngineResultCache:
         """The result kept for exactly these inputs, or ``run()``'s (then kept)."""
         sources = tuple(collections)
         key = (fingerprint, stage_count, id(retriever), tuple(id(c) for c in sources))
-        with self._lock:
-            kept = self._items.get(key)
-            if (
-                kept is not None
-                and kept[0] is retriever
-                and len(kept[1]) == len(sources)
-                and all(a is b for a, b in zip(kept[1], sources, strict=True))
-            ):
-                self._items.move_to_end(key)
-                return kept[2]
+        kept = self._items.get(key)
+        if (
+            kept is not None
+            and kept[0] is retriever
+            and len(kept[1]) == len(sources)
+            and all(a is b for a, b in zip(kept[1], sources, strict=True))
+        ):
+            return kept[2]
         result = run()  # raises InvalidFilter for a bad filter: nothing is kept
-        with self._lock:
-            self._items[key] = (retriever, sources, result)
-            self._items.move_to_end(key)
-            while len(self._items) > self._max_size:
-                self._items.popitem(last=False)
+        self._items.put(key, (retriever, sources, result))
         return result
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._items.clear()
 
     def __len__(self) -> int:
         return len(self._items)

@@ -10,12 +10,11 @@ record replaced in the store (or a store cleared by reset) is rendered afresh.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import pydantic_core
 
+from mockserver.bounded import BoundedDict
 from mockserver.executions import Execution
 
 __all__ = ["RENDERED_EXECUTIONS_SIZE", "RenderedExecutions", "render_json"]
@@ -33,34 +32,22 @@ class RenderedExecutions:
     """At most ``max_size`` rendered answers; the least recently used one is forgotten first."""
 
     def __init__(self, max_size: int = RENDERED_EXECUTIONS_SIZE) -> None:
-        if max_size < 1:
-            raise ValueError("max_size must be at least 1.")
-        self._max_size = max_size
-        self._items: OrderedDict[str, tuple[Execution, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: BoundedDict[str, tuple[Execution, bytes]] = BoundedDict(
+            max_size, evict="least_recent"
+        )
 
     def get(self, execution: Execution) -> bytes | None:
         """The answer rendered from this very record, if kept."""
-        with self._lock:
-            kept = self._items.get(execution.execution_id)
-            if kept is None or kept[0] is not execution:
-                return None
-            self._items.move_to_end(execution.execution_id)
-            return kept[1]
+        kept = self._items.get(execution.execution_id)
+        return kept[1] if kept is not None and kept[0] is execution else None
 
     def keep(self, execution: Execution, content: bytes) -> None:
         """Keep ``content`` as the answer of ``execution`` when it is terminal."""
-        if not execution.is_terminal:
-            return
-        with self._lock:
-            self._items[execution.execution_id] = (execution, content)
-            self._items.move_to_end(execution.execution_id)
-            while len(self._items) > self._max_size:
-                self._items.popitem(last=False)
+        if execution.is_terminal:
+            self._items.put(execution.execution_id, (execution, content))
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._items.clear()
 
     def __len__(self) -> int:
         return len(self._items)
