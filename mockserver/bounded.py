@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Generic, Literal, TypeVar
 
 __all__ = ["BoundedDict"]
@@ -34,13 +35,33 @@ class BoundedDict(Generic[K, V]):
                 self._items.move_to_end(key)
             return value
 
+    def peek(self, key: K) -> V | None:
+        """The value of ``key``, without counting as a use."""
+        return self._items.get(key)
+
+    def get_or_put(self, key: K, make: Callable[[], V]) -> V:
+        """The value of ``key``; when absent, ``make()``'s, stored (``make`` runs unlocked)."""
+        value = self.get(key)
+        if value is not None:
+            return value
+        fresh = make()
+        with self._lock:
+            value = self._items.setdefault(key, fresh)
+            if self._touch:
+                self._items.move_to_end(key)
+            self._evict()
+            return value
+
     def put(self, key: K, value: V) -> None:
         with self._lock:
             self._items[key] = value
             if self._touch:
                 self._items.move_to_end(key)
-            while len(self._items) > self._max_size:
-                self._items.popitem(last=False)
+            self._evict()
+
+    def _evict(self) -> None:
+        while len(self._items) > self._max_size:
+            self._items.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

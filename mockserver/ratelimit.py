@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mockserver.bounded import BoundedDict
 from mockserver.errors import TooManyRequests
 
 __all__ = ["RateLimitState", "RateLimiter"]
@@ -38,9 +38,10 @@ class RateLimiter:
         self.limit = limit
         self.window_s = window_s
         self._clock = clock
-        self._counters: OrderedDict[str, tuple[int, int]] = (
-            OrderedDict()
-        )  # key -> (window start, used)
+        # key -> (window start, used); the least recently counted keys are forgotten first
+        self._counters: BoundedDict[str, tuple[int, int]] = BoundedDict(
+            MAX_TRACKED_KEYS, evict="least_recent"
+        )
         self._lock = threading.Lock()
 
     def _window_start(self) -> int:
@@ -52,7 +53,7 @@ class RateLimiter:
         start = self._window_start()
         used = 0
         if key is not None:
-            window, count = self._counters.get(key, (start, 0))
+            window, count = self._counters.peek(key) or (start, 0)
             used = count if window == start else 0
         return RateLimitState(
             self.limit, max(self.limit - used, 0), start + self.window_s, self.window_s
@@ -62,15 +63,13 @@ class RateLimiter:
         """Count one request of ``key``; raise 429 (with the state's headers) beyond the limit."""
         start = self._window_start()
         with self._lock:
-            window, used = self._counters.pop(key, (start, 0))
+            window, used = self._counters.peek(key) or (start, 0)
             if window != start:
                 used = 0
             allowed = used < self.limit
             if allowed:
                 used += 1
-            self._counters[key] = (start, used)
-            while len(self._counters) > MAX_TRACKED_KEYS:
-                self._counters.popitem(last=False)
+            self._counters.put(key, (start, used))
         state = RateLimitState(self.limit, self.limit - used, start + self.window_s, self.window_s)
         if not allowed:
             retry_after = max(1, math.ceil(start + self.window_s - self._clock()))

@@ -8,8 +8,8 @@ with 403 when ``Settings.namespaces`` lists the allowed ones). At most
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
+from mockserver.bounded import BoundedDict
 from mockserver.errors import Forbidden, NamespaceRequired, Unauthorized
 from mockserver.validation import Parameter
 from mockserver.world import NamespaceWorld, WorldTemplate
@@ -82,11 +82,11 @@ class NamespaceRegistry:
     ) -> None:
         self.template = template
         self._allowed = allowed
-        self._max = max_namespaces
         self._credits = credits_per_namespace
         self._header = header
-        self._items: OrderedDict[str, NamespaceState] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: BoundedDict[str, NamespaceState] = BoundedDict(
+            max_namespaces, evict="least_recent"
+        )
 
     def check_header(self, value: str | None) -> str:
         """The namespace named by ``X-Namespace`` (400 when missing or malformed, 403 when not allowed)."""
@@ -104,30 +104,22 @@ class NamespaceRegistry:
 
     def get(self, name: str) -> NamespaceState:
         """The namespace, created from the template when new (marks it recently used)."""
-        with self._lock:
-            state = self._items.get(name)
-            if state is not None:
-                self._items.move_to_end(name)
-                return state
-        fresh = NamespaceState(name, NamespaceWorld.from_template(self.template), self._credits)
-        with self._lock:
-            state = self._items.setdefault(name, fresh)
-            self._items.move_to_end(name)
-            while len(self._items) > self._max:
-                self._items.popitem(last=False)
-            return state
+        return self._items.get_or_put(
+            name,
+            lambda: NamespaceState(
+                name, NamespaceWorld.from_template(self.template), self._credits
+            ),
+        )
 
     def peek(self, name: str) -> NamespaceState | None:
-        return self._items.get(name)
+        return self._items.peek(name)
 
     def replace_template(self, template: WorldTemplate) -> None:
-        with self._lock:
-            self.template = template
-            self._items.clear()
+        self.template = template
+        self._items.clear()
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._items.clear()
 
     def __len__(self) -> int:
         return len(self._items)
