@@ -17,7 +17,13 @@ from mockserver.engine import EngineResult, InvalidFilter, run_retriever
 from mockserver.engine_cache import EngineResultCache
 from mockserver.errors import InvalidCursorError, RequestValidationFailed
 from mockserver.executions import Execution
-from mockserver.paging import CursorCodec, InvalidCursor, paginate, request_fingerprint
+from mockserver.paging import (
+    IMPLICIT_LIMIT,
+    CursorCodec,
+    InvalidCursor,
+    paginate,
+    request_fingerprint,
+)
 from mockserver.randomness import ExecutionIds, derive_rng
 from mockserver.scenarios import ErrorKind, Outcome, Scenario
 from mockserver.settings import Settings
@@ -232,7 +238,14 @@ class Executor:
             step=len(names) + 1,
             completed_at=now,
             documents=(),
-            pagination={"method": "cursor", "cursor": None, "has_next": False, "page_size": 20},
+            pagination={
+                "method": "cursor",
+                "cursor": None,
+                "has_next": False,
+                "page_size": IMPLICIT_LIMIT,
+                "returned": 0,
+                "total": 0,
+            },
             stage_statistics={},
             total_time_ms=0.0,
             credits_used=0.0,
