@@ -31,7 +31,7 @@ TRUE = "true"
 
 
 async def execute_retriever(request: Request, mock: MockState, call: Call) -> Response:
-    body = await parse_json_body(request, call)
+    body = await parse_json_body(request, call, mock.settings.max_body_bytes)
     issues = call.operation.validate_parameters(request.path_params, request.query_params)
     try:
         call.operation.validate_body(body)

@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-namespaces", type=int, default=d.max_namespaces)
     p.add_argument("--journal-size", type=int, default=d.journal_size)
     p.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=d.max_body_bytes,
+        help="largest request body read (default %(default)s); a larger one gets 422",
+    )
+    p.add_argument(
         "--rate-limit", type=int, default=d.rate_limit, help="requests per window per API key"
     )
     p.add_argument("--rate-limit-window-s", type=int, default=d.rate_limit_window_s)
@@ -103,6 +109,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         max_executions=args.max_executions,
         max_namespaces=args.max_namespaces,
         journal_size=args.journal_size,
+        max_body_bytes=args.max_body_bytes,
         rate_limit=args.rate_limit,
         rate_limit_window_s=args.rate_limit_window_s,
         strict=args.strict,

@@ -6,7 +6,6 @@ envelope as the API.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +13,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from generated.models import ExecutionDetail
-from mockserver.errors import Conflict, InvalidJson, NotFound, RequestValidationFailed
+from mockserver.bodies import loads_json, read_body
+from mockserver.errors import Conflict, NotFound, RequestValidationFailed
 from mockserver.executions import view
 from mockserver.scenarios import QueuedScenario
 from mockserver.state import MockState
@@ -30,11 +30,7 @@ def _mock(request: Request) -> MockState:
 
 
 async def _json(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError) as problem:
-        raise InvalidJson(f"The request body is not valid JSON: {problem}") from None
+    return loads_json(await read_body(request, _mock(request).settings.max_body_bytes))
 
 
 def _invalid(
@@ -82,7 +78,7 @@ async def get_world(request: Request) -> Response:
 
 async def put_world(request: Request) -> Response:
     mock = _mock(request)
-    raw = await request.body()
+    raw = await read_body(request, mock.settings.max_body_bytes)
     try:
         template = load_world(raw.decode("utf-8", "replace"))
     except WorldError as problem:

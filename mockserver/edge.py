@@ -8,7 +8,6 @@ against the spec in strict mode, waits the configured latency and is journaled.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mockserver.bodies import loads_json, preview, read_body
 from mockserver.errors import ApiError, ContractViolation, InvalidJson, error_response
 from mockserver.executions import iso
 from mockserver.scenarios import Scenario
@@ -25,6 +25,8 @@ from mockserver.validation import OperationContract
 __all__ = ["JSON", "Call", "parse_json_body", "v1_endpoint"]
 
 JSON = "application/json"
+JOURNALED_BODY_BYTES = 65_536
+"""A larger body is journaled as a text preview, so the journal's memory stays bounded."""
 
 
 @dataclass
@@ -43,19 +45,16 @@ class Call:
 Handler = Callable[[Request, MockState, Call], Awaitable[Response]]
 
 
-async def parse_json_body(request: Request, call: Call) -> Any:
-    raw = await request.body()
+async def parse_json_body(request: Request, call: Call, limit: int) -> Any:
+    """The JSON body (at most ``limit`` bytes); the journal keeps it, or a preview of a large one."""
+    raw = await read_body(request, limit)
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as problem:
-        call.body = raw[:2000].decode("utf-8", "replace")
-        raise InvalidJson(f"The request body is not valid JSON: {problem}") from None
-    call.body = body
+        body = loads_json(raw)
+    except InvalidJson:
+        call.body = preview(raw)
+        raise
+    call.body = body if len(raw) <= JOURNALED_BODY_BYTES else preview(raw)
     return body
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:

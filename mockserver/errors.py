@@ -20,6 +20,7 @@ handler is a bug and answers ``500 InternalServerError``.
         ├── MethodNotAllowed          405 (BadRequestError type; the spec has no 405 type)
         ├── Conflict                  409 AlreadyExistsError
         ├── RequestValidationFailed   422 ValidationError (details.validation_errors)
+        │   └── BodyTooLarge          422  the body is over Settings.max_body_bytes
         ├── TooManyRequests           429 TooManyRequestsError (Retry-After, details)
         ├── InternalError             500 InternalServerError
         │   └── ContractViolation     500  strict mode: a response broke the spec
@@ -41,6 +42,7 @@ from generated.models import ErrorDetail, ErrorDetails, ErrorResponse, ErrorType
 __all__ = [
     "ApiError",
     "BadRequest",
+    "BodyTooLarge",
     "Conflict",
     "ContractViolation",
     "Forbidden",
@@ -158,6 +160,18 @@ class RequestValidationFailed(ApiError):
     ) -> None:
         self.issues = [dict(issue) for issue in issues]
         super().__init__(message, code=code, details={"validation_errors": self.issues})
+
+
+class BodyTooLarge(RequestValidationFailed):
+    """The body is over the size limit (422: the spec documents no 413)."""
+
+    def __init__(self, limit: int) -> None:
+        message = f"The request body is larger than the limit of {limit} bytes."
+        super().__init__(
+            [{"type": "too_large", "location": ["body"], "message": message}],
+            message,
+            code="body_too_large",
+        )
 
 
 class TooManyRequests(ApiError):

@@ -131,6 +131,38 @@ def _order(a: Any, b: Any, case_sensitive: bool) -> int | None:
     return (a > b) - (a < b)
 
 
+def _lookup_key(value: Any, case_sensitive: bool) -> tuple[str, Any] | None:
+    """A hashable key equal for values :func:`_equal` calls equal (None for arrays/objects)."""
+    if isinstance(value, bool) or value is None:
+        return ("literal", value)
+    if _is_number(value):
+        return ("number", value)  # 2 and 2.0 hash and compare alike
+    if isinstance(value, str):
+        return ("string", _fold(value, case_sensitive))
+    return None
+
+
+def _membership(options: list[Any], case_sensitive: bool) -> Callable[[Any], bool]:
+    """``v in options`` by :func:`_equal`: one set lookup for scalars, so a long list of
+    options costs one lookup per field value, not one comparison per option."""
+    keys: set[tuple[str, Any]] = set()
+    others: list[Any] = []
+    for option in options:
+        key = _lookup_key(option, case_sensitive)
+        if key is None:
+            others.append(option)
+        else:
+            keys.add(key)
+
+    def member(value: Any) -> bool:
+        key = _lookup_key(value, case_sensitive)
+        if key is not None:
+            return key in keys
+        return any(_equal(value, option, case_sensitive) for option in others)
+
+    return member
+
+
 def _elements(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -300,7 +332,7 @@ def _condition(field: str, operator: str, value: Any, cs: bool, location: Locati
     elif operator in ("in", "nin"):
         if not isinstance(value, list):
             raise InvalidFilter(f"'{operator}' takes an array of values", where)
-        member = _any_element(lambda v: any(_equal(v, option, cs) for option in value))
+        member = _any_element(_membership(value, cs))
         if operator == "nin":
             return lambda d: (f := resolve_field(d, field)) is _MISSING or not member(f)
         matcher = member

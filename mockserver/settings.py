@@ -36,6 +36,7 @@ class Settings:
     max_executions: int = 10_000
     max_namespaces: int = 1_000
     journal_size: int = 1_000
+    max_body_bytes: int = 1_048_576
     rate_limit: int = 600
     rate_limit_window_s: int = 60
     strict: bool = False
@@ -87,6 +88,7 @@ class Settings:
             "max_executions": self.max_executions,
             "max_namespaces": self.max_namespaces,
             "journal_size": self.journal_size,
+            "max_body_bytes": self.max_body_bytes,
             "rate_limit": self.rate_limit,
             "rate_limit_window_s": self.rate_limit_window_s,
         }

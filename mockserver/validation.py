@@ -10,6 +10,7 @@ message}`` whose location starts with the request part (``body``, ``path``,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,8 @@ __all__ = ["OperationContract", "SpecContract", "issues_from_errors"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 MAX_BODY_DEPTH = 32
+MAX_MESSAGE_CHARS = 500
+ECHO_CHARS = 80
 
 # jsonschema keyword -> the machine-readable issue type (pydantic's vocabulary).
 ISSUE_TYPES: dict[str, str] = {
@@ -80,10 +83,21 @@ def issues_from_errors(
                 {
                     "type": ISSUE_TYPES.get(name, name),
                     "location": location,
-                    "message": error.message,
+                    "message": _short_message(error),
                 }
             )
     return issues
+
+
+def _short_message(error: jsonschema_rs.ValidationError) -> str:
+    """The error's message, with a long echoed value cut short (a 1 MB string stays out)."""
+    message = error.message
+    if len(message) <= MAX_MESSAGE_CHARS:
+        return message
+    echoed = json.dumps(error.instance, separators=(",", ":"), ensure_ascii=False)
+    if len(echoed) > ECHO_CHARS and echoed in message:
+        return message.replace(echoed, echoed[:ECHO_CHARS] + "...", 1)[:MAX_MESSAGE_CHARS]
+    return message[:MAX_MESSAGE_CHARS] + "..."
 
 
 def _closest_branch(context: list[list[jsonschema_rs.ValidationError]]):

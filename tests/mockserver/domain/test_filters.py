@@ -236,3 +236,37 @@ def test_malformed_operands_are_refused_with_their_location(
 
 def test_no_filter_keeps_everything(pantry: NamespaceWorld) -> None:
     assert len(matching(pantry, None)) == 4
+
+
+def test_in_and_nin_keep_equality_semantics_over_many_options(pantry: NamespaceWorld) -> None:
+    # Numbers by value, strings case-folded, booleans are not numbers, arrays still compare.
+    assert matching(pantry, cond("metadata.price", "in", [2.0, True])) == ["doc_pear"]
+    assert matching(pantry, cond("metadata.category", "in", ["FRUIT"])) == ["doc_apple", "doc_pear"]
+    assert matching(pantry, cond("metadata.year", "in", ["2019", [2020]])) == ["doc_cake"]
+    assert matching(pantry, cond("metadata.note", "in", [None])) == ["doc_pear"]
+    assert matching(pantry, cond("metadata.year", "nin", list(range(2_000, 2_021)))) == [
+        "doc_bread",
+        "doc_cake",
+        "doc_pear",
+    ]
+
+
+def test_in_looks_options_up_instead_of_comparing_each(
+    pantry: NamespaceWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long ``in`` list costs one lookup per document, not one comparison per option
+    (a 1 MB list of options used to keep the event loop busy for seconds)."""
+    import mockserver.filters as filters
+
+    comparisons = 0
+    compare = filters._equal
+
+    def counting(a: Any, b: Any, case_sensitive: bool) -> bool:
+        nonlocal comparisons
+        comparisons += 1
+        return compare(a, b, case_sensitive)
+
+    monkeypatch.setattr(filters, "_equal", counting)
+    options: list[Any] = [*range(10_000), "Fruit"]
+    assert matching(pantry, cond("metadata.category", "in", options)) == ["doc_apple", "doc_pear"]
+    assert comparisons == 0
