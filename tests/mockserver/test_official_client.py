@@ -68,6 +68,10 @@ def test_the_official_client_executes_and_reads_back(base_url):
     again = api.get_execution_retrievers("ret_product_search", executed.execution_id)
     assert again.status == "completed"
     assert again.execution_id == executed.execution_id
+    assert [d["document_id"] for d in again.documents] == [
+        d["document_id"] for d in executed.documents
+    ]
+    assert again.stages_completed == again.total_stages >= 1
 
 
 def test_the_official_client_parses_a_401(base_url):
