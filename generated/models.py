@@ -948,7 +948,9 @@ class LogicalOperator(BaseModel):
     least one of `OR` holds, no condition of `NOT` holds. Operands are conditions
     or nested operators, at most 5 levels deep (a deeper filter is refused with
     `422`). Any other key is shorthand for equality: `{"metadata.category": "AI"}`
-    means `{"field": "metadata.category", "operator": "eq", "value": "AI"}`.
+    means `{"field": "metadata.category", "operator": "eq", "value": "AI"}`. An
+    object whose only keys are `field`, `operator` and `value` is read as that one
+    condition, also at the top level of `filters`.
     Field paths use dots (`metadata.year`, `payload.metadata.year`).
 
     """

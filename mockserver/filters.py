@@ -8,7 +8,9 @@ false.
 
 - ``AND``: every operand holds; ``OR``: at least one holds; ``NOT``: none holds.
   Every key of one operator must hold together (they are AND-ed).
-- Any other key is shorthand for equality: ``{"metadata.category": "AI"}``.
+- Any other key is shorthand for equality: ``{"metadata.category": "AI"}``; but an
+  object whose keys are ``field`` and at most ``operator`` and ``value`` is one
+  condition, at the top level as anywhere else.
 - ``case_sensitive`` (default false) applies to the operator and to the operators
   nested in it unless they set their own.
 - Field paths are dot paths into the document: ``metadata.year`` and
@@ -465,4 +467,5 @@ def compile_filter(
         filters = filters.model_dump(exclude_unset=True, warnings=False)
     if not isinstance(filters, Mapping):
         raise InvalidFilter("A filter must be an object (a logical operator)", location)
-    return _compile_logical(filters, False, 1, max_depth, location)
+    # The top level may itself be one condition ({"field", "operator", "value"}), not shorthand.
+    return _compile_operand(filters, False, 0, max_depth, location)

@@ -123,6 +123,15 @@ def test_shorthand_keys_mean_equality(pantry: NamespaceWorld) -> None:
     assert matching(pantry, {"metadata.category": "Baking", "metadata.year": 2022}) == ["doc_bread"]
 
 
+def test_a_bare_condition_at_the_top_level_is_one_condition_not_shorthand(
+    pantry: NamespaceWorld,
+) -> None:
+    bare = {"field": "metadata.category", "operator": "eq", "value": "baking"}
+    model = ExecuteRetrieverRequest.model_validate({"filters": bare}).filters
+
+    assert matching(pantry, bare) == matching(pantry, model) == ["doc_bread", "doc_cake"]
+
+
 def test_payload_prefixed_and_document_fields_resolve(pantry: NamespaceWorld) -> None:
     assert matching(pantry, {"payload.metadata.year": 2020}) == ["doc_apple"]
     assert matching(pantry, {"document_id": "doc_cake"}) == ["doc_cake"]
