@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from generated.models import ExecutionStatus
+from mockserver.paging import empty_metadata
 
 __all__ = ["Execution", "advance", "view"]
 
@@ -133,9 +134,7 @@ def view(execution: Execution) -> dict[str, Any]:
         "execution_id": execution.execution_id,
         "status": status.value,
         "documents": list(execution.documents) if completed else [],
-        "pagination": execution.pagination
-        if completed
-        else _empty_pagination(execution.pagination),
+        "pagination": execution.pagination if completed else empty_metadata(execution.pagination),
         "stage_statistics": {
             "stages": stages,
             "total_time_ms": total_time,
@@ -155,46 +154,3 @@ def view(execution: Execution) -> dict[str, Any]:
     if completed:
         body.update(execution.extras)
     return body
-
-
-def _empty_pagination(pagination: dict[str, Any]) -> dict[str, Any]:
-    """Pagination of an answer without documents, in the method's shape."""
-    method = pagination.get("method", "cursor")
-    limit = pagination.get("limit") or pagination.get("page_size") or 20
-    if method == "offset":
-        return {
-            "method": "offset",
-            "total": 0,
-            "limit": limit,
-            "offset": pagination.get("offset", 0),
-            "has_next": False,
-            "has_previous": False,
-            "returned": 0,
-        }
-    if method == "scroll":
-        return {
-            "method": "scroll",
-            "scroll_id": None,
-            "has_next": False,
-            "limit": limit,
-            "returned": 0,
-            "total": 0,
-        }
-    if method == "keyset":
-        return {
-            "method": "keyset",
-            "next_cursor": None,
-            "has_next": False,
-            "limit": limit,
-            "returned": 0,
-            "total": 0,
-        }
-    return {
-        "method": "cursor",
-        "cursor": None,
-        "has_next": False,
-        "page_size": limit,
-        "limit": limit,
-        "returned": 0,
-        "total": 0,
-    }

@@ -18,9 +18,9 @@ from mockserver.engine_cache import EngineResultCache
 from mockserver.errors import InvalidCursorError, RequestValidationFailed
 from mockserver.executions import Execution
 from mockserver.paging import (
-    IMPLICIT_LIMIT,
     CursorCodec,
     InvalidCursor,
+    empty_metadata,
     paginate,
     request_fingerprint,
 )
@@ -238,14 +238,7 @@ class Executor:
             step=len(names) + 1,
             completed_at=now,
             documents=(),
-            pagination={
-                "method": "cursor",
-                "cursor": None,
-                "has_next": False,
-                "page_size": IMPLICIT_LIMIT,
-                "returned": 0,
-                "total": 0,
-            },
+            pagination=empty_metadata(),
             stage_statistics={},
             total_time_ms=0.0,
             credits_used=0.0,

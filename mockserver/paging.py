@@ -49,6 +49,7 @@ __all__ = [
     "CursorCodec",
     "InvalidCursor",
     "Page",
+    "empty_metadata",
     "paginate",
     "request_fingerprint",
 ]
@@ -372,3 +373,48 @@ def paginate(
     else:
         page = slicer.keyset_page(params)
     return Page(page.documents, page.metadata, warnings)
+
+
+def empty_metadata(like: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Pagination of an answer without documents (in flight, failed), in the shape and size
+    of ``like`` (an issued page's metadata), or the implicit cursor page without it."""
+    like = like or {}
+    method = like.get("method", "cursor")
+    limit = like.get("limit") or like.get("page_size") or IMPLICIT_LIMIT
+    if method == "offset":
+        return {
+            "method": "offset",
+            "total": 0,
+            "limit": limit,
+            "offset": like.get("offset", 0),
+            "has_next": False,
+            "has_previous": False,
+            "returned": 0,
+        }
+    if method == "scroll":
+        return {
+            "method": "scroll",
+            "scroll_id": None,
+            "has_next": False,
+            "limit": limit,
+            "returned": 0,
+            "total": 0,
+        }
+    if method == "keyset":
+        return {
+            "method": "keyset",
+            "next_cursor": None,
+            "has_next": False,
+            "limit": limit,
+            "returned": 0,
+            "total": 0,
+        }
+    return {
+        "method": "cursor",
+        "cursor": None,
+        "has_next": False,
+        "page_size": limit,
+        "limit": limit,
+        "returned": 0,
+        "total": 0,
+    }
