@@ -31,13 +31,13 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP) ## Create the virtual environment with pinned dependencies
 
 mock: $(STAMP) ## Serve the mock on HOST:PORT (default 127.0.0.1:8080) with SEED
-	$(PY) -m mockserver --host $(HOST) --port $(PORT) --seed $(SEED)
+	$(PY) -m mixpeek_toolkit.mockserver --host $(HOST) --port $(PORT) --seed $(SEED) $(ARGS)
 
 test: $(STAMP) ## Run every test
 	$(PY) -m pytest
 
 contract-test: $(STAMP) ## Verify a server (BASE_URL, API_KEY, NAMESPACE, RETRIEVER_ID); no BASE_URL tests the local mock
-	$(PY) -m contracts $(if $(BASE_URL),--base-url "$(BASE_URL)") --api-key "$(API_KEY)" \
+	$(PY) -m mixpeek_toolkit.contracts $(if $(BASE_URL),--base-url "$(BASE_URL)") --api-key "$(API_KEY)" \
 		--namespace "$(NAMESPACE)" $(if $(RETRIEVER_ID),--retriever-id "$(RETRIEVER_ID)")
 
 generate: $(STAMP) ## Regenerate generated/ from spec/openapi.yaml
@@ -52,7 +52,7 @@ format: $(STAMP) ## Apply the formatter and safe lint fixes
 	$(BIN)/ruff format .
 
 bench: $(STAMP) ## Measure the mock's throughput, latency, start-up time and memory
-	$(PY) -m mockserver.bench
+	$(PY) -m mixpeek_toolkit.mockserver.bench
 
 clean: ## Remove the environment and caches
 	rm -rf $(VENV) .hypothesis .schemathesis reports dist build

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-import spec
+from .. import spec
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",

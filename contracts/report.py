@@ -101,7 +101,9 @@ class Report:
         ):
             ElementTree.SubElement(properties, "property", name=name, value=value)
         for rule in sorted(self.rules):
-            case = ElementTree.SubElement(suite, "testcase", classname="contracts.rules", name=rule)
+            case = ElementTree.SubElement(
+                suite, "testcase", classname="mixpeek_toolkit.contracts.rules", name=rule
+            )
             findings = grouped.get(rule, [])
             if findings:
                 failure = ElementTree.SubElement(

@@ -18,8 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from generated import models
-
+from ..generated import models
 from .exchange import Exchange
 from .facts import DEFAULT_PAGE_SIZE, ERROR_TYPE_BY_STATUS, IN_FLIGHT, STATUS_RANK, TERMINAL
 from .ledger import ExecutionLedger

@@ -74,8 +74,8 @@ def _local_mock(target: Target, say) -> Iterator[Target]:
     """Serve the mock (strict mode) on a free 127.0.0.1 port while the run lasts."""
     import httpx
 
-    from mockserver import Settings
-    from mockserver.testing import MockServer
+    from ..mockserver import Settings
+    from ..mockserver.testing import MockServer
 
     # A generous rate limit: the run sends thousands of requests and 429 waits only slow it.
     with MockServer(Settings(strict=True, rate_limit=1_000_000)) as server:

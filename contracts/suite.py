@@ -20,8 +20,7 @@ from typing import Any
 
 import httpx
 
-from mockserver.testing.in_process import asgi_client
-
+from ..mockserver.testing.in_process import asgi_client
 from . import checks as _registered  # noqa: F401  (registers the rules as Schemathesis checks)
 from .checks import RULE_CHECK_NAMES
 from .report import Finding, Report

@@ -24,7 +24,7 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
-import spec
+from .. import spec
 
 __all__ = [
     "ENV_VARS",

@@ -2,47 +2,17 @@
 
 ::
 
-    from mockserver import Settings, create_app
+    from mixpeek_toolkit.mockserver import Settings, create_app
     app = create_app(Settings(seed=42, strict=True))   # a Starlette app; all state lives in it
+
+Serve it with ``mixpeek-mock`` (or ``python -m mixpeek_toolkit.mockserver``). An
+:class:`ExecutionStore` other than the bounded :class:`InMemoryExecutionStore` can be passed
+as ``create_app(settings, store=...)``. The pytest fixtures and the engine behind them are
+in :mod:`mixpeek_toolkit.mockserver.testing`.
 """
 
-from mockserver.app import create_app
-from mockserver.errors import (
-    ApiError,
-    BadRequest,
-    Conflict,
-    ContractViolation,
-    Forbidden,
-    InternalError,
-    MockServerError,
-    NotFound,
-    RequestValidationFailed,
-    ServiceUnavailable,
-    TooManyRequests,
-    Unauthorized,
-)
-from mockserver.scenarios import ErrorKind, Outcome, Scenario
-from mockserver.settings import Settings
-from mockserver.store import ExecutionStore, InMemoryExecutionStore
+from .app import create_app
+from .settings import Settings
+from .store import ExecutionStore, InMemoryExecutionStore
 
-__all__ = [
-    "ApiError",
-    "BadRequest",
-    "Conflict",
-    "ContractViolation",
-    "ErrorKind",
-    "ExecutionStore",
-    "Forbidden",
-    "InMemoryExecutionStore",
-    "InternalError",
-    "MockServerError",
-    "NotFound",
-    "Outcome",
-    "RequestValidationFailed",
-    "Scenario",
-    "ServiceUnavailable",
-    "Settings",
-    "TooManyRequests",
-    "Unauthorized",
-    "create_app",
-]
+__all__ = ["ExecutionStore", "InMemoryExecutionStore", "Settings", "create_app"]

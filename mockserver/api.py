@@ -13,17 +13,17 @@ from pydantic import ValidationError as PydanticValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from generated.models import ExecuteRetrieverRequest
-from mockserver.edge import JSON, Call, parse_json_body
-from mockserver.errors import NotFound, RequestValidationFailed, error_for_status
-from mockserver.executions import Execution, advance, view
-from mockserver.executor import ExecutionOptions
-from mockserver.rendering import render_json
-from mockserver.scenarios import Scenario
-from mockserver.state import MockState
-from mockserver.streaming import stream_answer
-from mockserver.tenancy import NamespaceState
-from mockserver.world import RetrieverSpec
+from ..generated.models import ExecuteRetrieverRequest
+from .edge import JSON, Call, parse_json_body
+from .errors import NotFound, RequestValidationFailed, error_for_status
+from .executions import Execution, advance, view
+from .executor import ExecutionOptions
+from .rendering import render_json
+from .scenarios import Scenario
+from .state import MockState
+from .streaming import stream_answer
+from .tenancy import NamespaceState
+from .world import RetrieverSpec
 
 __all__ = ["execute_retriever", "get_execution"]
 

@@ -12,21 +12,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-import spec
-from mockserver.api import execute_retriever, get_execution
-from mockserver.control import control_routes
-from mockserver.edge import v1_endpoint
-from mockserver.errors import ApiError, MethodNotAllowed, NotFound, error_response
-from mockserver.executor import Executor
-from mockserver.journal import Journal
-from mockserver.ratelimit import RateLimiter
-from mockserver.scenarios import ScenarioParser, ScenarioQueue
-from mockserver.settings import Settings
-from mockserver.state import MockState
-from mockserver.store import ExecutionStore, InMemoryExecutionStore
-from mockserver.tenancy import Authenticator, NamespaceRegistry
-from mockserver.validation import SpecContract
-from mockserver.world import default_world_path, load_world
+from .. import spec
+from .api import execute_retriever, get_execution
+from .control import control_routes
+from .edge import v1_endpoint
+from .errors import ApiError, MethodNotAllowed, NotFound, error_response
+from .executor import Executor
+from .journal import Journal
+from .ratelimit import RateLimiter
+from .scenarios import ScenarioParser, ScenarioQueue
+from .settings import Settings
+from .state import MockState
+from .store import ExecutionStore, InMemoryExecutionStore
+from .tenancy import Authenticator, NamespaceRegistry
+from .validation import SpecContract
+from .world import default_world_path, load_world
 
 __all__ = ["create_app"]
 

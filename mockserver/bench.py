@@ -159,7 +159,7 @@ async def drive(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mockserver.bench")
+    parser = argparse.ArgumentParser(prog="python -m mixpeek_toolkit.mockserver.bench")
     parser.add_argument("--requests", type=int, default=2000, help="requests per measurement")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(
@@ -179,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     env_python = sys.executable
     bare_port, mock_port = free_port(), free_port()
     bare = start(
-        [env_python, "-m", "mockserver.bench", "--serve-bare", str(bare_port)], bare_port, "/bare"
+        [env_python, "-m", "mixpeek_toolkit.mockserver.bench", "--serve-bare", str(bare_port)],
+        bare_port,
+        "/bare",
     )
     mock = start(
         [

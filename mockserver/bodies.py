@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mockserver.errors import BodyTooLarge, InvalidJson
+from .errors import BodyTooLarge, InvalidJson
 
 __all__ = ["loads_json", "preview", "read_body"]
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from mockserver.settings import PROGRESSIONS, Settings
+from .settings import PROGRESSIONS, Settings
 
 __all__ = ["build_parser", "main", "settings_from_args"]
 
@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(problem))
     import uvicorn
 
-    from mockserver.app import create_app
+    from .app import create_app
 
     app = create_app(settings)
     template = app.state.mock.namespaces.template

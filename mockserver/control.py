@@ -12,13 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from generated.models import ExecutionDetail
-from mockserver.bodies import loads_json, read_body
-from mockserver.errors import Conflict, NotFound, RequestValidationFailed
-from mockserver.executions import view
-from mockserver.scenarios import QueuedScenario
-from mockserver.state import MockState
-from mockserver.world import DuplicateId, NamespaceWorld, UnknownCollection, WorldError, load_world
+from ..generated.models import ExecutionDetail
+from .bodies import loads_json, read_body
+from .errors import Conflict, NotFound, RequestValidationFailed
+from .executions import view
+from .scenarios import QueuedScenario
+from .state import MockState
+from .world import DuplicateId, NamespaceWorld, UnknownCollection, WorldError, load_world
 
 __all__ = ["control_routes"]
 

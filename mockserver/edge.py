@@ -15,12 +15,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.bodies import loads_json, preview, read_body
-from mockserver.errors import ApiError, ContractViolation, InvalidJson, error_response
-from mockserver.executions import iso
-from mockserver.scenarios import Scenario
-from mockserver.state import MockState
-from mockserver.validation import OperationContract
+from .bodies import loads_json, preview, read_body
+from .errors import ApiError, ContractViolation, InvalidJson, error_response
+from .executions import iso
+from .scenarios import Scenario
+from .state import MockState
+from .validation import OperationContract
 
 __all__ = ["JSON", "Call", "parse_json_body", "v1_endpoint"]
 

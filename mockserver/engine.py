@@ -30,8 +30,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
-from generated.models import ExecuteRetrieverRequest, GroupBy, SortOption
-from mockserver.filters import (
+from ..generated.models import ExecuteRetrieverRequest, GroupBy, SortOption
+from .filters import (
     MAX_DEPTH,
     InvalidFilter,
     Predicate,
@@ -39,8 +39,8 @@ from mockserver.filters import (
     is_missing,
     resolve_field,
 )
-from mockserver.scoring import score_documents
-from mockserver.world import CollectionSpec, RetrieverSpec, StageSpec, StoredDocument
+from .scoring import score_documents
+from .world import CollectionSpec, RetrieverSpec, StageSpec, StoredDocument
 
 __all__ = [
     "EngineResult",

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from mockserver.bounded import BoundedDict
-from mockserver.engine import EngineResult
-from mockserver.world import CollectionSpec, RetrieverSpec
+from .bounded import BoundedDict
+from .engine import EngineResult
+from .world import CollectionSpec, RetrieverSpec
 
 __all__ = ["ENGINE_CACHE_SIZE", "EngineResultCache"]
 

@@ -36,8 +36,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-import spec
-from generated.models import ErrorDetail, ErrorDetails, ErrorResponse, ErrorType
+from .. import spec
+from ..generated.models import ErrorDetail, ErrorDetails, ErrorResponse, ErrorType
 
 __all__ = [
     "ApiError",

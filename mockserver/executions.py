@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from generated.models import ExecutionStatus
-from mockserver.paging import empty_metadata
+from ..generated.models import ExecutionStatus
+from .paging import empty_metadata
 
 __all__ = ["Execution", "advance", "view"]
 

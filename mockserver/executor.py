@@ -12,24 +12,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from generated.models import ExecuteRetrieverRequest, ExecutionStatus
-from mockserver.engine import EngineResult, InvalidFilter, run_retriever
-from mockserver.engine_cache import EngineResultCache
-from mockserver.errors import InvalidCursorError, RequestValidationFailed
-from mockserver.executions import Execution
-from mockserver.paging import (
+from ..generated.models import ExecuteRetrieverRequest, ExecutionStatus
+from .engine import EngineResult, InvalidFilter, run_retriever
+from .engine_cache import EngineResultCache
+from .errors import InvalidCursorError, RequestValidationFailed
+from .executions import Execution
+from .paging import (
     CursorCodec,
     InvalidCursor,
     empty_metadata,
     paginate,
     request_fingerprint,
 )
-from mockserver.randomness import ExecutionIds, derive_rng
-from mockserver.scenarios import ErrorKind, Outcome, Scenario
-from mockserver.settings import Settings
-from mockserver.store import ExecutionStore
-from mockserver.tenancy import NamespaceState
-from mockserver.world import MissingInputs, RetrieverSpec, resolve_inputs
+from .randomness import ExecutionIds, derive_rng
+from .scenarios import ErrorKind, Outcome, Scenario
+from .settings import Settings
+from .store import ExecutionStore
+from .tenancy import NamespaceState
+from .world import MissingInputs, RetrieverSpec, resolve_inputs
 
 __all__ = ["ExecutionOptions", "Executor"]
 

@@ -34,10 +34,10 @@ except ImportError:  # pragma: no cover - interpreters without it skip the shape
 
 from pydantic import BaseModel
 
-import spec
-from generated.models import FilterOperator
-from mockserver.scoring import tokenize
-from mockserver.world import StoredDocument
+from .. import spec
+from ..generated.models import FilterOperator
+from .scoring import tokenize
+from .world import StoredDocument
 
 __all__ = [
     "MAX_DEPTH",

@@ -34,15 +34,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-import spec
-from generated.models import (
+from .. import spec
+from ..generated.models import (
     CursorPaginationParams,
     ExecuteRetrieverRequest,
     KeysetPaginationParams,
     OffsetPaginationParams,
     ScrollPaginationParams,
 )
-from mockserver.engine import sort_key_fields
+from .engine import sort_key_fields
 
 __all__ = [
     "IMPLICIT_LIMIT",

@@ -7,8 +7,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mockserver.bounded import BoundedDict
-from mockserver.errors import TooManyRequests
+from .bounded import BoundedDict
+from .errors import TooManyRequests
 
 __all__ = ["RateLimitState", "RateLimiter"]
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pydantic_core
 
-from mockserver.bounded import BoundedDict
-from mockserver.executions import Execution
+from .bounded import BoundedDict
+from .executions import Execution
 
 __all__ = ["RENDERED_EXECUTIONS_SIZE", "RenderedExecutions", "render_json"]
 

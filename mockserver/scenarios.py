@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from mockserver.errors import InvalidPreference, RequestValidationFailed
+from .errors import InvalidPreference, RequestValidationFailed
 
 __all__ = ["ErrorKind", "Outcome", "Scenario", "ScenarioParser", "ScenarioQueue"]
 

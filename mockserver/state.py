@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from mockserver.executor import Executor
-from mockserver.journal import Journal
-from mockserver.ratelimit import RateLimiter
-from mockserver.rendering import RenderedExecutions
-from mockserver.scenarios import ScenarioParser, ScenarioQueue
-from mockserver.settings import Settings
-from mockserver.store import ExecutionStore
-from mockserver.tenancy import Authenticator, NamespaceRegistry
-from mockserver.validation import SpecContract
+from .executor import Executor
+from .journal import Journal
+from .ratelimit import RateLimiter
+from .rendering import RenderedExecutions
+from .scenarios import ScenarioParser, ScenarioQueue
+from .settings import Settings
+from .store import ExecutionStore
+from .tenancy import Authenticator, NamespaceRegistry
+from .validation import SpecContract
 
 __all__ = ["MockState"]
 

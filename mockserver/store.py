@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from mockserver.executions import Execution
+    from .executions import Execution
 
-from mockserver.bounded import BoundedDict
+from .bounded import BoundedDict
 
 __all__ = ["ExecutionStore", "InMemoryExecutionStore"]
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from starlette.responses import Response
 
-from generated.models import ExecutionStatus, StreamStageEvent
-from mockserver.errors import ContractViolation
-from mockserver.executions import Execution, view
-from mockserver.state import MockState
+from ..generated.models import ExecutionStatus, StreamStageEvent
+from .errors import ContractViolation
+from .executions import Execution, view
+from .state import MockState
 
 __all__ = ["stream_answer", "stream_events"]
 

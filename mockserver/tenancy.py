@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import threading
 
-from mockserver.bounded import BoundedDict
-from mockserver.errors import Forbidden, NamespaceRequired, Unauthorized
-from mockserver.validation import Parameter
-from mockserver.world import NamespaceWorld, WorldTemplate
+from .bounded import BoundedDict
+from .errors import Forbidden, NamespaceRequired, Unauthorized
+from .validation import Parameter
+from .world import NamespaceWorld, WorldTemplate
 
 __all__ = ["Authenticator", "NamespaceRegistry", "NamespaceState"]
 

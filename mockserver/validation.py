@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from mockserver.errors import ContractViolation, RequestValidationFailed
+from .errors import ContractViolation, RequestValidationFailed
 
 __all__ = ["OperationContract", "SpecContract", "issues_from_errors"]
 

@@ -30,8 +30,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from generated.models import RetrieverInputs
-from mockserver.scoring import CollectionIndex
+from ..generated.models import RetrieverInputs
+from .scoring import CollectionIndex
 
 __all__ = [
     "STAGE_KINDS",

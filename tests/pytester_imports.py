@@ -17,8 +17,8 @@ IMPORTED_BEFORE_PYTESTER = (
     "uvicorn.lifespan.on",
     "uvicorn.protocols.http.h11_impl",
     "uvicorn.protocols.websockets.auto",
-    "mockserver.app",
-    "mockserver.testing",
+    "mixpeek_toolkit.mockserver.app",
+    "mixpeek_toolkit.mockserver.testing",
 )
 
 

@@ -31,7 +31,7 @@ def test_the_downstream_test_of_the_readme_passes_as_printed(pytester, monkeypat
 
 
 def test_the_readme_names_every_default_retriever():
-    from mockserver.world import default_world_path, load_world
+    from mixpeek_toolkit.mockserver.world import default_world_path, load_world
 
     for retriever in load_world(default_world_path()).retrievers:
         assert f"`{retriever.retriever_id}`" in README
@@ -39,7 +39,7 @@ def test_the_readme_names_every_default_retriever():
 
 
 def test_the_readme_lists_every_contract_rule():
-    from contracts.checks import RULE_CHECK_NAMES
+    from mixpeek_toolkit.contracts.checks import RULE_CHECK_NAMES
 
     listed = set(re.findall(r"^\| `(\w+)` \|", README, re.M))
     workflow_rules = {"pagination_walk_yields_each_document_once"}

@@ -1,4 +1,4 @@
-"""The engine of the pytest plugin (``contracts/plugin.py``): live mocks and a per-test handle.
+"""The engine of the pytest plugin (``plugin.py`` beside it): live mocks and a per-test handle.
 
 Two ways to serve one mock app (``create_app(settings)``) to a test:
 
@@ -17,28 +17,10 @@ Errors raised inside the server (``failures.py``) are kept and re-raised in the 
 ends; if the test already failed, they go into its report instead of hiding its failure.
 """
 
-from mockserver.testing.failures import MockServerFailure
-from mockserver.testing.handle import MockHandle
-from mockserver.testing.in_process import InProcessMock
-from mockserver.testing.journal import JournalEntry
-from mockserver.testing.pool import (
-    DEFAULT_API_KEY,
-    DEFAULT_NAMESPACE,
-    HANDLE_OPTIONS,
-    MockPool,
-    split_marker_options,
-)
-from mockserver.testing.server import MockServer
+from .failures import MockServerFailure
+from .handle import MockHandle
+from .in_process import InProcessMock
+from .pool import MockPool
+from .server import MockServer
 
-__all__ = [
-    "DEFAULT_API_KEY",
-    "DEFAULT_NAMESPACE",
-    "HANDLE_OPTIONS",
-    "InProcessMock",
-    "JournalEntry",
-    "MockHandle",
-    "MockPool",
-    "MockServer",
-    "MockServerFailure",
-    "split_marker_options",
-]
+__all__ = ["InProcessMock", "MockHandle", "MockPool", "MockServer", "MockServerFailure"]

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from mockserver.testing import journal
-from mockserver.testing.failures import MockServerFailure, describe_errors, raise_errors
-from mockserver.testing.in_process import InProcessMock
-from mockserver.testing.journal import JournalEntry
-from mockserver.testing.pool import default_credentials
+from . import journal
+from .failures import MockServerFailure, describe_errors, raise_errors
+from .in_process import InProcessMock
+from .journal import Entry
+from .pool import default_credentials
 
 if TYPE_CHECKING:
-    from mockserver.settings import Settings
-    from mockserver.testing.server import MockServer
+    from ..settings import Settings
+    from .server import MockServer
 
 __all__ = ["MockHandle"]
 
@@ -269,7 +269,7 @@ class MockHandle:
         path_contains: str | None = None,
         method: str | None = None,
         status_code: int | None = None,
-    ) -> list[JournalEntry]:
+    ) -> list[Entry]:
         """API requests the mock has seen since the reset, oldest first, optionally filtered."""
         return journal.select(
             self._journal_entries(),
@@ -288,7 +288,7 @@ class MockHandle:
         method: str | None = None,
         status_code: int | None = None,
         times: int | None = None,
-    ) -> list[JournalEntry]:
+    ) -> list[Entry]:
         """Assert the mock saw matching requests (``times`` of them exactly, or at least one);
         return them. The failure lists every request the mock saw."""
         return journal.check_called(
@@ -308,14 +308,14 @@ class MockHandle:
         *,
         inputs: Mapping[str, Any] | None = None,
         times: int | None = None,
-    ) -> list[JournalEntry]:
+    ) -> list[Entry]:
         """Assert executions were requested (of ``retriever_id``, if given) whose ``inputs``
         include the given items; ``times`` exactly, or at least one. Return them."""
         return journal.check_executed(
             self._journal_entries(), retriever_id, inputs=inputs, times=times
         )
 
-    def _journal_entries(self) -> list[JournalEntry]:
+    def _journal_entries(self) -> list[Entry]:
         return self._control_call("GET", "/journal").json()["entries"]
 
     # -- life cycle --
@@ -354,7 +354,7 @@ class MockHandle:
         return None
 
     def _restore_world(self) -> None:
-        from mockserver.world import default_world_path
+        from ..world import default_world_path
 
         path = self.settings.fixtures_path or default_world_path()
         self._control_call(

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from mockserver.testing.failures import ErrorLog, MockServerFailure
+from .failures import ErrorLog, MockServerFailure
 
 if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
     from starlette.types import ASGIApp
 
-    from mockserver.settings import Settings
+    from ..settings import Settings
 
 __all__ = ["InProcessMock", "asgi_client"]
 
@@ -62,7 +62,7 @@ class InProcessMock:
     def start(self) -> InProcessMock:
         from anyio.from_thread import start_blocking_portal
 
-        from mockserver import create_app
+        from .. import create_app
 
         self.app = create_app(self.settings)
         self._portal = self._exit_stack.enter_context(start_blocking_portal())

@@ -10,21 +10,21 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["JournalEntry", "check_called", "check_executed", "executions_of", "select"]
+__all__ = ["check_called", "check_executed", "executions_of", "select"]
 
-JournalEntry = dict[str, Any]
-"""One journal entry as ``GET /_mock/journal`` answers it."""
+Entry = dict[str, Any]
+"""One journal entry as ``GET /_mock/journal`` answers it (a plain dict)."""
 
 CONTROL_PREFIX = "/_mock/"
 
 
 def select(
-    entries: Sequence[JournalEntry],
+    entries: Sequence[Entry],
     *,
     path_contains: str | None = None,
     method: str | None = None,
     status_code: int | None = None,
-) -> list[JournalEntry]:
+) -> list[Entry]:
     """API requests (never control calls), oldest first, matching every criterion given."""
     return [
         entry
@@ -37,10 +37,10 @@ def select(
 
 
 def executions_of(
-    entries: Sequence[JournalEntry],
+    entries: Sequence[Entry],
     retriever_id: str | None = None,
     inputs: Mapping[str, Any] | None = None,
-) -> list[JournalEntry]:
+) -> list[Entry]:
     """Execute requests (of ``retriever_id``, if given) whose inputs include ``inputs``."""
     return [
         entry
@@ -52,13 +52,13 @@ def executions_of(
 
 
 def check_called(
-    entries: Sequence[JournalEntry],
+    entries: Sequence[Entry],
     *,
     path_contains: str | None = None,
     method: str | None = None,
     status_code: int | None = None,
     times: int | None = None,
-) -> list[JournalEntry]:
+) -> list[Entry]:
     """The matching requests; ``AssertionError`` unless there are ``times`` (or >= 1) of them."""
     matching = select(entries, path_contains=path_contains, method=method, status_code=status_code)
     if not _count_ok(matching, times):
@@ -73,12 +73,12 @@ def check_called(
 
 
 def check_executed(
-    entries: Sequence[JournalEntry],
+    entries: Sequence[Entry],
     retriever_id: str | None = None,
     *,
     inputs: Mapping[str, Any] | None = None,
     times: int | None = None,
-) -> list[JournalEntry]:
+) -> list[Entry]:
     """The matching executions; ``AssertionError`` unless there are ``times`` (or >= 1)."""
     matching = executions_of(entries, retriever_id, inputs)
     if not _count_ok(matching, times):
@@ -96,7 +96,7 @@ def check_executed(
     return matching
 
 
-def describe(entries: Sequence[JournalEntry]) -> str:
+def describe(entries: Sequence[Entry]) -> str:
     """One line per request: ``METHOD path -> status``."""
     if not entries:
         return "The mock saw no API request since the test began."
@@ -107,7 +107,7 @@ def describe(entries: Sequence[JournalEntry]) -> str:
     return "Requests the mock saw:\n" + "\n".join(lines)
 
 
-def body_of(entry: JournalEntry) -> dict[str, Any]:
+def body_of(entry: Entry) -> dict[str, Any]:
     """The request's JSON body as a dict (empty when absent or not an object)."""
     body = entry.get("body")
     if isinstance(body, str | bytes):
@@ -118,22 +118,22 @@ def body_of(entry: JournalEntry) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def retriever_of(entry: JournalEntry) -> str:
+def retriever_of(entry: Entry) -> str:
     """The ``retriever_id`` path parameter of a ``/v1/retrievers/...`` request ("" otherwise)."""
     parts = _path(entry).strip("/").split("/")
     return parts[2] if len(parts) >= 4 and parts[:2] == ["v1", "retrievers"] else ""
 
 
-def _path(entry: JournalEntry) -> str:
+def _path(entry: Entry) -> str:
     return str(entry.get("path", ""))
 
 
-def _inputs_include(entry: JournalEntry, expected: Mapping[str, Any]) -> bool:
+def _inputs_include(entry: Entry, expected: Mapping[str, Any]) -> bool:
     inputs = body_of(entry).get("inputs") or {}
     return all(key in inputs and inputs[key] == value for key, value in expected.items())
 
 
-def _count_ok(matching: Sequence[JournalEntry], times: int | None) -> bool:
+def _count_ok(matching: Sequence[Entry], times: int | None) -> bool:
     return bool(matching) if times is None else len(matching) == times
 
 

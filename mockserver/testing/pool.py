@@ -6,11 +6,11 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from mockserver.testing.in_process import InProcessMock
-from mockserver.testing.server import MockServer
+from .in_process import InProcessMock
+from .server import MockServer
 
 if TYPE_CHECKING:
-    from mockserver.settings import Settings
+    from ..settings import Settings
 
 __all__ = [
     "DEFAULT_API_KEY",

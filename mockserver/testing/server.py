@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from mockserver.testing.failures import ErrorLog, MockServerFailure, RecordErrors, describe_errors
+from .failures import ErrorLog, MockServerFailure, RecordErrors, describe_errors
 
 if TYPE_CHECKING:
-    from mockserver.settings import Settings
+    from ..settings import Settings
 
 __all__ = ["MockServer"]
 
@@ -64,7 +64,7 @@ class MockServer:
     def start(self) -> MockServer:
         if self._thread is not None:
             raise MockServerFailure("This MockServer was started already; create a new one.")
-        from mockserver import create_app
+        from .. import create_app
 
         app = RecordErrors(create_app(self.settings), self.errors)
         config = uvicorn.Config(

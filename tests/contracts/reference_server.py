@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-import spec
+from mixpeek_toolkit import spec
 
 RETRIEVERS = {"ret_product_search": "ret_product_search", "product-search": "ret_product_search"}
 DOCUMENTS = tuple(

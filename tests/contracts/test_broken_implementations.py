@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.suite import run_contract
-from contracts.target import Target
-from mockserver import Settings, create_app
+from mixpeek_toolkit.contracts.suite import run_contract
+from mixpeek_toolkit.contracts.target import Target
+from mixpeek_toolkit.mockserver import Settings, create_app
 from tests.contracts import broken
 from tests.contracts.reference_server import create_reference_app
 

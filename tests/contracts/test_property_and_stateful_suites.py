@@ -10,10 +10,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-import contracts.checks  # noqa: F401  (registers the semantic rules)
-from contracts.target import Target, load_schema
-from mockserver import Settings, create_app
-from mockserver.testing.in_process import asgi_client
+import mixpeek_toolkit.contracts.checks  # noqa: F401  (registers the semantic rules)
+from mixpeek_toolkit.contracts.target import Target, load_schema
+from mixpeek_toolkit.mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver.testing.in_process import asgi_client
 
 TARGET = Target(max_examples=int(os.environ.get("MIXPEEK_CONTRACT_MAX_EXAMPLES", "5")), seed=3)
 MOCK_SETTINGS = Settings(strict=True, rate_limit=1_000_000)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from contracts.runner import EXIT_BROKEN, EXIT_OK, EXIT_UNUSABLE, main
-from mockserver import Settings, create_app
+from mixpeek_toolkit.contracts.runner import EXIT_BROKEN, EXIT_OK, EXIT_UNUSABLE, main
+from mixpeek_toolkit.mockserver import Settings, create_app
 from tests.contracts import broken
 
 QUICK = ["--max-examples", "3", "--seed", "1", "--phases", "examples", "--quiet"]

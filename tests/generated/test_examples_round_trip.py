@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-import spec
-from generated import models
+from mixpeek_toolkit import spec
+from mixpeek_toolkit.generated import models
 
 OPENAPI = spec.load_openapi()
 

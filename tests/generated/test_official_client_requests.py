@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mixpeek.api.retrievers_api import RetrieversApi
 
-import spec
-from generated import models
+from mixpeek_toolkit import spec
+from mixpeek_toolkit.generated import models
 
 OPENAPI = spec.load_openapi()
 EXECUTE = OPENAPI["paths"]["/v1/retrievers/{retriever_id}/execute"]["post"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings, create_app
 
 API_KEY = "sk_test_mock"
 NAMESPACE = "team-a"

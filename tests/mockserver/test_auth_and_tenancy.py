@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings, create_app
 from tests.mockserver.conftest import API_KEY, assert_envelope, execute_path, execution_path
 
 pytestmark = pytest.mark.anyio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.bounded import BoundedDict
+from mixpeek_toolkit.mockserver.bounded import BoundedDict
 
 
 def test_oldest_eviction_forgets_in_insertion_order_even_after_reads_and_updates():

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mockserver import api, cli
-from mockserver.world import default_world_path
+from mixpeek_toolkit.mockserver import api, cli
+from mixpeek_toolkit.mockserver.world import default_world_path
 from tests.mockserver.conftest import assert_envelope, execute_path
 
 pytestmark = pytest.mark.anyio

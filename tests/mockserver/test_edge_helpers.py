@@ -6,7 +6,7 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mockserver.edge import _add_missing_headers, _url_path
+from mixpeek_toolkit.mockserver.edge import _add_missing_headers, _url_path
 
 
 @pytest.mark.parametrize(

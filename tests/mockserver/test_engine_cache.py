@@ -7,10 +7,15 @@ import random
 
 import pytest
 
-from generated.models import ExecuteRetrieverRequest
-from mockserver.engine import run_retriever
-from mockserver.engine_cache import ENGINE_CACHE_SIZE, EngineResultCache
-from mockserver.world import NamespaceWorld, default_world_path, load_world, resolve_inputs
+from mixpeek_toolkit.generated.models import ExecuteRetrieverRequest
+from mixpeek_toolkit.mockserver.engine import run_retriever
+from mixpeek_toolkit.mockserver.engine_cache import ENGINE_CACHE_SIZE, EngineResultCache
+from mixpeek_toolkit.mockserver.world import (
+    NamespaceWorld,
+    default_world_path,
+    load_world,
+    resolve_inputs,
+)
 from tests.mockserver.conftest import execute_path
 
 RETRIEVER = "ret_product_search"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-import spec
-from mockserver import Settings, create_app
+from mixpeek_toolkit import spec
+from mixpeek_toolkit.mockserver import Settings, create_app
 from tests.mockserver.conftest import AUTH
 
 APP = create_app(Settings(seed=5, strict=True, rate_limit=1_000_000))

@@ -12,7 +12,7 @@ import json
 import httpx
 import pytest
 
-from mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings, create_app
 from tests.mockserver.conftest import AUTH, assert_envelope, execute_path
 
 pytestmark = pytest.mark.anyio

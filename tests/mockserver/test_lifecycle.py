@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings, create_app
 from tests.mockserver.conftest import AUTH, execute_path, execution_path
 
 pytestmark = pytest.mark.anyio

@@ -11,7 +11,7 @@ import mixpeek
 import pytest
 import uvicorn
 
-from mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings, create_app
 
 
 def free_port() -> int:

@@ -6,8 +6,8 @@ import inspect
 
 import pytest
 
-import mockserver
-from mockserver import Settings
+from mixpeek_toolkit import mockserver
+from mixpeek_toolkit.mockserver import Settings
 
 
 def test_all_lists_every_public_name_the_package_exports():

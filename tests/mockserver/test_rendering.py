@@ -7,9 +7,13 @@ import json
 
 import pytest
 
-from generated.models import ExecutionDetail, ExecutionStatus
-from mockserver.executions import Execution, view
-from mockserver.rendering import RENDERED_EXECUTIONS_SIZE, RenderedExecutions, render_json
+from mixpeek_toolkit.generated.models import ExecutionDetail, ExecutionStatus
+from mixpeek_toolkit.mockserver.executions import Execution, view
+from mixpeek_toolkit.mockserver.rendering import (
+    RENDERED_EXECUTIONS_SIZE,
+    RenderedExecutions,
+    render_json,
+)
 from tests.mockserver.conftest import execute_path, execution_path
 
 RETRIEVER = "ret_product_search"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mockserver import ErrorKind, Outcome, Scenario, Settings, create_app
-from mockserver.errors import InvalidPreference
-from mockserver.scenarios import ScenarioParser
+from mixpeek_toolkit.mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver.errors import InvalidPreference
+from mixpeek_toolkit.mockserver.scenarios import ErrorKind, Outcome, Scenario, ScenarioParser
 from tests.mockserver.conftest import AUTH, assert_envelope, execute_path
 
 pytestmark = pytest.mark.anyio

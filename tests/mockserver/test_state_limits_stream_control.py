@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from mockserver import InMemoryExecutionStore, Settings, create_app
-from mockserver.store import ExecutionStore
+from mixpeek_toolkit.mockserver import InMemoryExecutionStore, Settings, create_app
+from mixpeek_toolkit.mockserver.store import ExecutionStore
 from tests.mockserver.conftest import AUTH, assert_envelope, execute_path, execution_path
 
 pytestmark = pytest.mark.anyio

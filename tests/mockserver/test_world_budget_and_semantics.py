@@ -7,7 +7,7 @@ import itertools
 import httpx
 import pytest
 
-from mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings, create_app
 from tests.mockserver.conftest import AUTH, assert_envelope, execute_path, execution_path
 
 pytestmark = pytest.mark.anyio

@@ -158,7 +158,7 @@ def test_the_settings_fixture_can_be_overridden(pytester):
     pytester.makeconftest(
         """
         import pytest
-        from mockserver import Settings
+        from mixpeek_toolkit.mockserver import Settings
 
         @pytest.fixture(scope="session")
         def mixpeek_mock_settings():

@@ -8,10 +8,16 @@ import re
 import httpx
 import pytest
 
-import mockserver
-from mockserver import Settings
-from mockserver.testing import InProcessMock, MockHandle, MockPool, MockServer, MockServerFailure
-from mockserver.testing.journal import check_executed
+from mixpeek_toolkit import mockserver
+from mixpeek_toolkit.mockserver import Settings
+from mixpeek_toolkit.mockserver.testing import (
+    InProcessMock,
+    MockHandle,
+    MockPool,
+    MockServer,
+    MockServerFailure,
+)
+from mixpeek_toolkit.mockserver.testing.journal import check_executed
 
 
 def refusing_to_start(settings):

@@ -14,7 +14,7 @@ filterwarnings = error
 # Wraps the real app: a request to /boom raises inside the server.
 CRASHING_APP_CONFTEST = """
 import pytest
-import mockserver
+from mixpeek_toolkit import mockserver
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -216,7 +216,7 @@ def test_a_mock_that_cannot_start_fails_the_tests_that_need_it(pytester):
         """
         from pathlib import Path
         import pytest
-        from mockserver import Settings
+        from mixpeek_toolkit.mockserver import Settings
 
         @pytest.fixture(scope="session")
         def mixpeek_mock_settings():

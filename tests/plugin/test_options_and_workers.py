@@ -1,5 +1,5 @@
 """Command-line options point the contract fixtures elsewhere; xdist workers each run
-their own mock; loading the plugin imports nothing heavy."""
+their own mock; one entry point brings every fixture."""
 
 from __future__ import annotations
 
@@ -97,18 +97,21 @@ def test_each_xdist_worker_runs_its_own_mock(pytester):
     assert len({report["url"] for report in reports}) == 2, reports
 
 
-def test_loading_the_plugin_imports_nothing_heavy():
-    # What the plugin module itself adds on top of its package (contracts/__init__.py).
-    heavy = ["httpx", "uvicorn", "starlette", "mixpeek", "mockserver", "anyio"]
+def test_one_entry_point_brings_the_mock_fixtures_and_the_contract_target():
+    # The mock's fixtures live beside the mock's engine; the contract-target fixture stays
+    # with the contracts, and comes along where the [contracts] extra is installed.
     code = (
-        "import sys, contracts\n"
-        "before = set(sys.modules)\n"
-        "import contracts.plugin\n"
-        f"print([name for name in {heavy!r} if name in set(sys.modules) - before])"
+        "from importlib.metadata import entry_points\n"
+        "[plugin] = [e for e in entry_points(group='pytest11') if e.name == 'mixpeek_mock']\n"
+        "module = plugin.load()\n"
+        "print(module.__name__, module.pytest_plugins)\n"
     )
 
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
 
-    assert output.strip() == "[]"
+    assert output.split() == [
+        "mixpeek_toolkit.mockserver.testing.plugin",
+        "['mixpeek_toolkit.contracts.plugin']",
+    ]

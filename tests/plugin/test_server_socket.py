@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import socket
 
-from mockserver import Settings
-from mockserver.testing import MockServer
+from mixpeek_toolkit.mockserver import Settings
+from mixpeek_toolkit.mockserver.testing import MockServer
 
 
 def test_the_listening_socket_is_tcp_so_asyncio_disables_nagle_on_each_connection():

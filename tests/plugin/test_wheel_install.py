@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 OUTSIDE_TEST = """
-import contracts.plugin
+import mixpeek_toolkit.mockserver.testing.plugin as plugin
 
 
 def test_the_installed_plugin_serves_a_mock(mixpeek_mock):
@@ -30,7 +30,7 @@ def test_the_installed_plugin_serves_a_mock(mixpeek_mock):
 
 
 def test_the_plugin_comes_from_the_wheel():
-    print("PLUGIN FILE", contracts.plugin.__file__)
+    print("PLUGIN FILE", plugin.__file__)
 """
 
 

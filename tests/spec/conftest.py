@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-import spec
+from mixpeek_toolkit import spec
 
 
 @pytest.fixture(scope="session")

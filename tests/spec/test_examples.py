@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-import spec
+from mixpeek_toolkit import spec
 
 Example = tuple[str, Any, dict[str, Any]]  # (where, value, schema)
 

@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-import spec
+from mixpeek_toolkit import spec
 
 OPENAPI = spec.load_openapi()
 

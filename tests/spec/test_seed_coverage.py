@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import spec
+from mixpeek_toolkit import spec
 
 OPENAPI = spec.load_openapi()
 SCHEMAS = OPENAPI["components"]["schemas"]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.world import NamespaceWorld, WorldTemplate, default_world_path, load_world
+from mixpeek_toolkit.mockserver.world import (
+    NamespaceWorld,
+    WorldTemplate,
+    default_world_path,
+    load_world,
+)
 
 from .helpers import PANTRY
 

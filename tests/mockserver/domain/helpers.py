@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from generated.models import ExecuteRetrieverRequest
-from mockserver.engine import EngineResult, run_retriever
-from mockserver.world import NamespaceWorld, resolve_inputs
+from mixpeek_toolkit.generated.models import ExecuteRetrieverRequest
+from mixpeek_toolkit.mockserver.engine import EngineResult, run_retriever
+from mixpeek_toolkit.mockserver.world import NamespaceWorld, resolve_inputs
 
 PARIS = {"lat": 48.8566, "lon": 2.3522}
 LONDON = {"lat": 51.5074, "lon": -0.1278}

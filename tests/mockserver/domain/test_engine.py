@@ -8,11 +8,11 @@ import random
 import jsonschema
 import pytest
 
-import spec
-from generated.models import ExecuteRetrieverRequest
-from mockserver.engine import InvalidFilter, run_retriever
-from mockserver.scoring import NEUTRAL_SCORE, embed_text
-from mockserver.world import NamespaceWorld, resolve_inputs
+from mixpeek_toolkit import spec
+from mixpeek_toolkit.generated.models import ExecuteRetrieverRequest
+from mixpeek_toolkit.mockserver.engine import InvalidFilter, run_retriever
+from mixpeek_toolkit.mockserver.scoring import NEUTRAL_SCORE, embed_text
+from mixpeek_toolkit.mockserver.world import NamespaceWorld, resolve_inputs
 
 from .helpers import execute, ids
 

@@ -11,10 +11,15 @@ from typing import Any
 
 import pytest
 
-import spec
-from generated.models import ExecuteRetrieverRequest, FilterOperator
-from mockserver.filters import MAX_DEPTH, InvalidFilter, compile_filter, max_filter_depth
-from mockserver.world import NamespaceWorld
+from mixpeek_toolkit import spec
+from mixpeek_toolkit.generated.models import ExecuteRetrieverRequest, FilterOperator
+from mixpeek_toolkit.mockserver.filters import (
+    MAX_DEPTH,
+    InvalidFilter,
+    compile_filter,
+    max_filter_depth,
+)
+from mixpeek_toolkit.mockserver.world import NamespaceWorld
 
 from .helpers import LONDON, PARIS
 
@@ -265,7 +270,7 @@ def test_in_looks_options_up_instead_of_comparing_each(
 ) -> None:
     """A long ``in`` list costs one lookup per document, not one comparison per option
     (a 1 MB list of options used to keep the event loop busy for seconds)."""
-    import mockserver.filters as filters
+    import mixpeek_toolkit.mockserver.filters as filters
 
     comparisons = 0
     compare = filters._equal

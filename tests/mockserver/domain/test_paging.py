@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import spec
-from generated.models import ExecuteRetrieverRequest
-from mockserver.paging import (
+from mixpeek_toolkit import spec
+from mixpeek_toolkit.generated.models import ExecuteRetrieverRequest
+from mixpeek_toolkit.mockserver.paging import (
     IMPLICIT_LIMIT,
     CursorCodec,
     InvalidCursor,

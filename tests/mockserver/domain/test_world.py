@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.world import (
+from mixpeek_toolkit.mockserver.world import (
     DuplicateId,
     MissingInputs,
     NamespaceWorld,
