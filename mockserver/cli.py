@@ -1,119 +1,105 @@
-"""``python -m mockserver`` / ``mixpeek-mock``: serve the mock with uvicorn.
+"""``mixpeek-mock`` / ``python -m mixpeek_toolkit.mockserver``: serve the mock with uvicorn.
 
-Every :class:`~mockserver.settings.Settings` field has a flag; the start-up line
-says where the mock listens and gives a first curl command to try.
+The flags are derived from the :class:`~.settings.Settings` fields, one flag per field:
+``--`` + the field name with ``_`` as ``-`` (unless the field's metadata names another
+flag), read according to the field's type, with the help its metadata gives. Only
+``--log-level`` (uvicorn's, not a setting) is written by hand. The start-up line says
+where the mock listens and gives a first curl command to try.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
+import types
+import typing
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from .settings import PROGRESSIONS, Settings
+from .settings import Settings
 
-__all__ = ["build_parser", "main", "settings_from_args"]
+__all__ = ["banner", "build_parser", "flag_of", "main", "settings_from_args"]
 
 SAMPLE_KEY = "sk_test_local"
 SAMPLE_NAMESPACE = "my-namespace"
+PLAIN_TYPES = (int, float, str, Path)
+
+
+def flag_of(setting: dataclasses.Field[Any]) -> str:
+    """The command-line flag of a Settings field: its ``flag`` metadata, else ``--kebab-name``."""
+    return setting.metadata.get("flag") or "--" + setting.name.replace("_", "-")
+
+
+def _without_none(annotation: Any) -> Any:
+    """``X`` for ``X | None`` (the flag is then optional, default None); else the annotation."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        rest = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+    return annotation
+
+
+def _shown(default: Any) -> str:
+    """A default as ``--help`` shows it: ``on``/``off`` for a switch, else the value."""
+    if isinstance(default, bool):
+        return "on" if default else "off"
+    return str(default)
+
+
+def _argument(setting: dataclasses.Field[Any], annotation: Any) -> dict[str, Any]:
+    """The ``add_argument`` keywords of one Settings field: from its type, default and help."""
+    value_type = _without_none(annotation)
+    help_text = setting.metadata.get("help", "").strip()
+    if not help_text:
+        raise TypeError(
+            f"Settings.{setting.name} has no help: declare it with field(..., metadata=doc(...))."
+        )
+    options: dict[str, Any] = {"dest": setting.name, "default": setting.default}
+    if value_type is bool:
+        options["action"] = argparse.BooleanOptionalAction
+    elif typing.get_origin(value_type) is typing.Literal:
+        options["choices"] = typing.get_args(value_type)
+    elif typing.get_origin(value_type) is frozenset and typing.get_args(value_type) == (str,):
+        options.update(action="append", default=list(setting.default))
+        help_text += " Repeatable."
+    elif value_type in PLAIN_TYPES:
+        options["type"] = value_type
+    else:
+        raise TypeError(
+            f"Settings.{setting.name} is a {annotation!r}: the command line reads int, float, "
+            "str, Path, bool, Literal, frozenset[str] and X | None; add its type to cli._argument."
+        )
+    if "choices" not in options and value_type is not bool:
+        options["metavar"] = flag_of(setting).lstrip("-").replace("-", "_").upper()
+    if setting.default is not None and setting.default != frozenset():
+        help_text += f" (default: {_shown(setting.default)})"
+    options["help"] = help_text.replace("%", "%%")
+    return options
 
 
 def build_parser() -> argparse.ArgumentParser:
-    d = Settings()
-    p = argparse.ArgumentParser(
+    """The parser of ``mixpeek-mock``: one flag per Settings field, and ``--log-level``."""
+    parser = argparse.ArgumentParser(
         prog="mixpeek-mock",
         description="Stateful mock of the Mixpeek retriever execution API (see docs/mockserver.md).",
+        epilog="Each flag but --log-level sets the Settings field of the same name.",
     )
-    p.add_argument("--host", default=d.host, help="interface to bind (default %(default)s)")
-    p.add_argument("--port", type=int, default=d.port, help="port to bind (default %(default)s)")
-    p.add_argument("--seed", type=int, default=d.seed, help="seed of every random choice")
-    p.add_argument(
-        "--fixtures", type=Path, default=None, help="world YAML/JSON file (default: packaged world)"
+    annotations = typing.get_type_hints(Settings)
+    for setting in dataclasses.fields(Settings):
+        parser.add_argument(flag_of(setting), **_argument(setting, annotations[setting.name]))
+    parser.add_argument(
+        "--log-level", default="warning", help="uvicorn's log level (default: warning)"
     )
-    p.add_argument(
-        "--api-key",
-        action="append",
-        default=[],
-        dest="api_keys",
-        help="accept only this API key (repeatable; default: any sk_ key)",
-    )
-    p.add_argument(
-        "--namespace",
-        action="append",
-        default=[],
-        dest="namespaces",
-        help="allow only this namespace (repeatable; default: any)",
-    )
-    p.add_argument("--credits-per-namespace", type=float, default=d.credits_per_namespace)
-    p.add_argument(
-        "--latency-ms", type=int, default=d.latency_ms, help="latency added to every /v1 answer"
-    )
-    p.add_argument(
-        "--failure-rate", type=float, default=d.failure_rate, help="share of executions that fail"
-    )
-    p.add_argument(
-        "--in-flight-rate",
-        type=float,
-        default=d.in_flight_rate,
-        help="share of executions that start in flight",
-    )
-    p.add_argument(
-        "--progression",
-        choices=PROGRESSIONS,
-        default=d.progression,
-        help="how in-flight executions advance: per poll or with the clock",
-    )
-    p.add_argument("--stage-duration-ms", type=int, default=d.stage_duration_ms)
-    p.add_argument("--max-executions", type=int, default=d.max_executions)
-    p.add_argument("--max-namespaces", type=int, default=d.max_namespaces)
-    p.add_argument("--journal-size", type=int, default=d.journal_size)
-    p.add_argument(
-        "--max-body-bytes",
-        type=int,
-        default=d.max_body_bytes,
-        help="largest request body read (default %(default)s); a larger one gets 422",
-    )
-    p.add_argument(
-        "--rate-limit", type=int, default=d.rate_limit, help="requests per window per API key"
-    )
-    p.add_argument("--rate-limit-window-s", type=int, default=d.rate_limit_window_s)
-    p.add_argument(
-        "--strict",
-        action=argparse.BooleanOptionalAction,
-        default=d.strict,
-        help="check every answer against the spec (500 on a violation)",
-    )
-    p.add_argument(
-        "--cursor-secret", default=None, help="secret signing cursors (default: from the seed)"
-    )
-    p.add_argument("--log-level", default="warning", help="uvicorn log level")
-    return p
+    return parser
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The Settings the parsed flags describe; an invalid value raises ``ValueError``."""
     return Settings(
-        seed=args.seed,
-        host=args.host,
-        port=args.port,
-        api_keys=frozenset(args.api_keys),
-        namespaces=frozenset(args.namespaces),
-        fixtures_path=args.fixtures,
-        credits_per_namespace=args.credits_per_namespace,
-        latency_ms=args.latency_ms,
-        failure_rate=args.failure_rate,
-        in_flight_rate=args.in_flight_rate,
-        progression=args.progression,
-        stage_duration_ms=args.stage_duration_ms,
-        max_executions=args.max_executions,
-        max_namespaces=args.max_namespaces,
-        journal_size=args.journal_size,
-        max_body_bytes=args.max_body_bytes,
-        rate_limit=args.rate_limit,
-        rate_limit_window_s=args.rate_limit_window_s,
-        strict=args.strict,
-        cursor_secret=args.cursor_secret,
+        **{item.name: getattr(args, item.name) for item in dataclasses.fields(Settings)}
     )
 
 

@@ -2,6 +2,10 @@
 
 Everything the app does is decided by a :class:`Settings` value passed to
 ``create_app(settings)``; nothing is read from the environment or module globals.
+
+Each field keeps its user-facing help (and, when it is not ``--`` + the field name in
+kebab case, its command-line flag) in its metadata, written with :func:`doc`: the
+command line (:mod:`.cli`) derives one flag per field from them.
 """
 
 from __future__ import annotations
@@ -9,38 +13,132 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
-__all__ = ["Progression", "Settings"]
+__all__ = ["Progression", "Settings", "doc"]
 
 Progression = Literal["poll", "clock"]
-PROGRESSIONS: tuple[str, ...] = ("poll", "clock")
+PROGRESSIONS: tuple[str, ...] = get_args(Progression)
+
+
+def doc(help: str, *, flag: str | None = None) -> dict[str, str]:
+    """The metadata of a :class:`Settings` field: its help sentence and optionally its flag.
+
+    The help says what the setting does and in which unit; ``flag`` names the
+    command-line flag when it is not ``--`` + the field name with ``_`` as ``-``.
+    """
+    return {"help": help} if flag is None else {"help": help, "flag": flag}
 
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     """How one mock server behaves. Invalid values raise ``ValueError`` saying what to do."""
 
-    seed: int = 0
-    host: str = "127.0.0.1"
-    port: int = 8080
-    api_keys: frozenset[str] = field(default_factory=frozenset)
-    namespaces: frozenset[str] = field(default_factory=frozenset)
-    fixtures_path: Path | None = None
-    credits_per_namespace: float = 1000.0
-    latency_ms: int = 0
-    failure_rate: float = 0.0
-    in_flight_rate: float = 0.0
-    progression: Progression = "poll"
-    stage_duration_ms: int = 100
-    max_executions: int = 10_000
-    max_namespaces: int = 1_000
-    journal_size: int = 1_000
-    max_body_bytes: int = 1_048_576
-    rate_limit: int = 600
-    rate_limit_window_s: int = 60
-    strict: bool = False
-    cursor_secret: str | None = None
+    seed: int = field(
+        default=0,
+        metadata=doc(
+            "Seed of every random choice: the same seed and the same requests give the "
+            "same answers."
+        ),
+    )
+    host: str = field(default="127.0.0.1", metadata=doc("Interface to listen on."))
+    port: int = field(default=8080, metadata=doc("TCP port to listen on (0 to 65535)."))
+    api_keys: frozenset[str] = field(
+        default=frozenset(),
+        metadata=doc(
+            "Accept only these API keys, each starting with 'sk_'; without any, every "
+            "'sk_' key is accepted.",
+            flag="--api-key",
+        ),
+    )
+    namespaces: frozenset[str] = field(
+        default=frozenset(),
+        metadata=doc(
+            "Allow only these namespaces, 1 to 64 characters each; another one gets 403. "
+            "Without any, every namespace is allowed.",
+            flag="--namespace",
+        ),
+    )
+    fixtures_path: Path | None = field(
+        default=None,
+        metadata=doc(
+            "World YAML/JSON file of collections, documents and retrievers (docs/world.md). "
+            "Without it, the packaged default world.",
+            flag="--fixtures",
+        ),
+    )
+    credits_per_namespace: float = field(
+        default=1000.0,
+        metadata=doc(
+            "Credits each namespace starts with; a completed execution costs its "
+            "retriever's credits_per_execution."
+        ),
+    )
+    latency_ms: int = field(
+        default=0, metadata=doc("Latency added to every /v1 answer, in milliseconds (0 to 60000).")
+    )
+    failure_rate: float = field(
+        default=0.0,
+        metadata=doc(
+            "Chaos: probability (0 to 1) that an execution fails, drawn from the seed so "
+            "the same request always gets the same outcome."
+        ),
+    )
+    in_flight_rate: float = field(
+        default=0.0,
+        metadata=doc(
+            "Chaos: probability (0 to 1) that an execution starts in flight instead of "
+            "completing at once; failure_rate + in_flight_rate must not exceed 1."
+        ),
+    )
+    progression: Progression = field(
+        default="poll",
+        metadata=doc(
+            "How in-flight executions advance: 'poll' one step on each read, 'clock' one "
+            "step per stage_duration_ms, whatever the reads."
+        ),
+    )
+    stage_duration_ms: int = field(
+        default=100,
+        metadata=doc("Time one stage takes in the 'clock' progression, in milliseconds."),
+    )
+    max_executions: int = field(
+        default=10_000, metadata=doc("Executions kept in the store; the oldest is evicted first.")
+    )
+    max_namespaces: int = field(
+        default=1_000, metadata=doc("Namespaces kept; the least recently used is evicted first.")
+    )
+    journal_size: int = field(
+        default=1_000,
+        metadata=doc("Entries kept in the request journal (/_mock/journal); the oldest go first."),
+    )
+    max_body_bytes: int = field(
+        default=1_048_576,
+        metadata=doc(
+            "Largest request body read, in bytes (/v1 and /_mock/); a larger one gets 422 "
+            "with code body_too_large before it is held in memory."
+        ),
+    )
+    rate_limit: int = field(
+        default=600,
+        metadata=doc("Requests each API key may make per rate-limit window; one more gets 429."),
+    )
+    rate_limit_window_s: int = field(
+        default=60, metadata=doc("Length of the rate-limit window, in seconds.")
+    )
+    strict: bool = field(
+        default=False,
+        metadata=doc(
+            "Check every answer against the spec before it leaves; a violation answers 500 "
+            "with code response_contract_violation."
+        ),
+    )
+    cursor_secret: str | None = field(
+        default=None,
+        metadata=doc(
+            "Secret that signs pagination cursors. Without it, one derived from the seed."
+        ),
+    )
 
     def __post_init__(self) -> None:
         # Accept any iterable of keys/namespaces (a list from argparse, a set...).

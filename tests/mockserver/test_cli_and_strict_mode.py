@@ -1,42 +1,16 @@
-"""The command line, and strict mode: a response that breaks the spec fails loudly."""
+"""The command line, and strict mode: a response that breaks the spec fails loudly.
+
+That every Settings field has a flag reaching it is checked in test_cli_flags.py.
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from mixpeek_toolkit.mockserver import api, cli
-from mixpeek_toolkit.mockserver.world import default_world_path
 from tests.mockserver.conftest import assert_envelope, execute_path
 
 pytestmark = pytest.mark.anyio
-
-
-def test_every_settings_field_has_a_flag():
-    args = cli.build_parser().parse_args(
-        [
-            "--host", "0.0.0.0", "--port", "9000", "--seed", "7", "--fixtures", str(default_world_path()),
-            "--api-key", "sk_a", "--api-key", "sk_b", "--namespace", "prod", "--credits-per-namespace", "5",
-            "--latency-ms", "3", "--failure-rate", "0.1", "--in-flight-rate", "0.2", "--progression", "clock",
-            "--stage-duration-ms", "50", "--max-executions", "10", "--max-namespaces", "4", "--journal-size", "9",
-            "--rate-limit", "100", "--rate-limit-window-s", "10", "--strict", "--cursor-secret", "s3cret",
-        ]
-    )  # fmt: skip
-    settings = cli.settings_from_args(args)
-    assert settings.api_keys == {"sk_a", "sk_b"} and settings.namespaces == {"prod"}
-    assert settings.fixtures_path == Path(default_world_path())
-    assert (settings.port, settings.seed, settings.progression, settings.strict) == (
-        9000,
-        7,
-        "clock",
-        True,
-    )
-    assert (settings.max_executions, settings.rate_limit, settings.cursor_secret) == (
-        10,
-        100,
-        "s3cret",
-    )
 
 
 def test_an_invalid_flag_value_exits_with_a_clear_message(capsys):
