@@ -52,7 +52,7 @@ format: $(STAMP) ## Apply the formatter and safe lint fixes
 	$(BIN)/ruff format .
 
 bench: $(STAMP) ## Measure the mock's throughput, latency, start-up time and memory
-	$(PY) -m mixpeek_toolkit.mockserver.bench
+	$(PY) -m benchmarks.bench
 
 clean: ## Remove the environment and caches
 	rm -rf $(VENV) .hypothesis .schemathesis reports dist build

@@ -1,6 +1,6 @@
 """``make bench``: throughput, latency, start-up time and memory of the mock, next to a bare endpoint.
 
-Starts the mock (``python -m mockserver``) and a bare Starlette endpoint returning a
+Starts the mock (``python -m mixpeek_toolkit.mockserver``) and a bare Starlette endpoint returning a
 fixed JSON, each with uvicorn in a subprocess on a free 127.0.0.1 port, drives both
 with a bounded asyncio load generator (fixed request count, time limit), prints a
 table and stops by itself. Only ever talks to 127.0.0.1.
@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+#: The repository root: ``benchmarks`` is imported from there.
+REPO = Path(__file__).resolve().parents[1]
 
 __all__ = ["main"]
 
@@ -73,7 +76,9 @@ class Server:
 
 def start(command: list[str], port: int, probe: str, timeout_s: float = 20.0) -> Server:
     began = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://{HOST}:{port}"
     with httpx.Client() as client:
         while time.perf_counter() - began < timeout_s:
@@ -159,7 +164,7 @@ async def drive(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mixpeek_toolkit.mockserver.bench")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench")
     parser.add_argument("--requests", type=int, default=2000, help="requests per measurement")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(
@@ -179,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     env_python = sys.executable
     bare_port, mock_port = free_port(), free_port()
     bare = start(
-        [env_python, "-m", "mixpeek_toolkit.mockserver.bench", "--serve-bare", str(bare_port)],
+        [env_python, "-m", "benchmarks.bench", "--serve-bare", str(bare_port)],
         bare_port,
         "/bare",
     )
@@ -187,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         [
             env_python,
             "-m",
-            "mockserver",
+            "mixpeek_toolkit.mockserver",
             "--host",
             HOST,
             "--port",

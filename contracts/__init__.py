@@ -7,6 +7,14 @@ load the Schemathesis schema aimed at it with :func:`load_schema` for your own s
 Importing this package registers the semantic rules as Schemathesis checks.
 """
 
+try:
+    import schemathesis  # noqa: F401  (the suites are built on it)
+except ImportError as missing:  # the core was installed without this extra
+    raise ImportError(
+        f"mixpeek_toolkit.contracts needs the toolkit's [contracts] extra ({missing}); install "
+        "it with pip install 'mixpeek-retriever-toolkit[contracts]'."
+    ) from missing
+
 from .report import Report
 from .suite import TargetUnreachable, run_contract
 from .target import ENV_VARS, Target, load_schema

@@ -1,4 +1,4 @@
-"""``python -m contracts``: see :mod:`contracts.runner`."""
+"""``python -m mixpeek_toolkit.contracts``: see :mod:`.runner` (the console script is ``mixpeek-contracts``)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ quietly when the rule holds or does not apply, and raises a typed
 :class:`RuleViolation` naming the rule otherwise. Rules only judge what they see:
 they never assume the server is our mock.
 
-The same functions run inside Schemathesis (see :mod:`contracts.checks`) and in the
-plain-HTTP workflows (see :mod:`contracts.workflows`).
+The same functions run inside Schemathesis (see :mod:`mixpeek_toolkit.contracts.checks`) and in the
+plain-HTTP workflows (see :mod:`mixpeek_toolkit.contracts.workflows`).
 """
 
 from __future__ import annotations

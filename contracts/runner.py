@@ -1,6 +1,6 @@
-"""``python -m contracts`` / ``mixpeek-contracts``: verify one server against the contract.
+"""``python -m mixpeek_toolkit.contracts`` / ``mixpeek-contracts``: verify one server against the contract.
 
-    python -m contracts --base-url https://api.example.com --api-key sk_... \\
+    python -m mixpeek_toolkit.contracts --base-url https://api.example.com --api-key sk_... \\
         --namespace my-ns --retriever-id ret_product_search
 
 Every flag falls back to its environment variable (``MIXPEEK_BASE_URL``,

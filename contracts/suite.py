@@ -5,10 +5,10 @@
 1. a pre-flight probe (network targets): one request with a short connect timeout, so an
    unreachable target fails in seconds with one clear sentence (:class:`TargetUnreachable`);
 2. Schemathesis' engine over spec/openapi.yaml (examples, coverage, fuzzing and stateful
-   phases) with every built-in check and every rule of :mod:`contracts.checks`;
-3. the plain-HTTP workflows of :mod:`contracts.workflows`.
+   phases) with every built-in check and every rule of :mod:`mixpeek_toolkit.contracts.checks`;
+3. the plain-HTTP workflows of :mod:`mixpeek_toolkit.contracts.workflows`.
 
-It answers a :class:`~contracts.report.Report`; it never raises for a broken rule.
+It answers a :class:`~mixpeek_toolkit.contracts.report.Report`; it never raises for a broken rule.
 """
 
 from __future__ import annotations

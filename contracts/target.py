@@ -1,6 +1,6 @@
 """Which server the contract suites verify, and how hard: one frozen value, one place.
 
-The CLI runner (``python -m contracts``), the pytest plugin (``--mixpeek-base-url`` ...)
+The CLI runner (``python -m mixpeek_toolkit.contracts``), the pytest plugin (``--mixpeek-base-url`` ...)
 and the packaged suites all describe their target with a :class:`Target`::
 
     target = Target.from_env()                       # MIXPEEK_BASE_URL, MIXPEEK_API_KEY, ...

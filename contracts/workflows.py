@@ -13,7 +13,7 @@ namespaces or drops credentials on purpose. These workflows do, against any targ
 - ``unauthenticated_read`` / ``wrongly_authenticated_read``: no or malformed credentials get 401.
 - ``unknown_execution_read``: a well-formed id nobody created answers 404.
 
-Every response of every workflow is also judged by every rule of :mod:`contracts.rules`.
+Every response of every workflow is also judged by every rule of :mod:`mixpeek_toolkit.contracts.rules`.
 """
 
 from __future__ import annotations

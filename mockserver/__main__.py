@@ -1,4 +1,4 @@
-"""``python -m mockserver``: see :mod:`mockserver.cli`."""
+"""``python -m mixpeek_toolkit.mockserver``: see :mod:`.cli` (the console script is ``mixpeek-mock``)."""
 
 import sys
 

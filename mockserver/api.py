@@ -2,7 +2,7 @@
 
 Handlers hold no state: they validate (422), look up (404), hand the work to the
 executor or the store, and answer generated models. Checks before them live in
-:mod:`mockserver.edge`.
+:mod:`mixpeek_toolkit.mockserver.edge`.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def execution_answer(mock: MockState, call: Call, execution: Execution) -> Respo
     """The execution as ``ExecutionDetail`` (checked against the spec in strict mode).
 
     Rendered from plain data without building a model; a terminal execution is
-    rendered once and its bytes kept (:class:`~mockserver.rendering.RenderedExecutions`).
+    rendered once and its bytes kept (:class:`~mixpeek_toolkit.mockserver.rendering.RenderedExecutions`).
     """
     content = mock.rendered.get(execution)
     if content is None:

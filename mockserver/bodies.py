@@ -1,6 +1,6 @@
 """Reading request bodies: at most ``Settings.max_body_bytes``, parsed as strict JSON.
 
-A body over the limit is refused (:class:`~mockserver.errors.BodyTooLarge`) before it
+A body over the limit is refused (:class:`~mixpeek_toolkit.mockserver.errors.BodyTooLarge`) before it
 is held in memory: a declared ``Content-Length`` is checked first, a streamed body is
 cut as soon as it passes the limit. JSON is strict: no ``NaN``/``Infinity`` and no
 number out of float range (``1e400``), which no answer or journal could render again.

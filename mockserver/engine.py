@@ -4,7 +4,7 @@
 state give the same :class:`EngineResult`. The pipeline, in order:
 
 1. score every document of the collections (``inputs.query`` / ``inputs.embedding``,
-   see :mod:`mockserver.scoring`);
+   see :mod:`mixpeek_toolkit.mockserver.scoring`);
 2. keep the documents that pass ``filters`` (the request's, a ``filters``-typed input,
    and every input whose schema names a ``field`` to match by equality);
 3. drop scores below ``inputs.min_score``;
@@ -367,7 +367,7 @@ def run_retriever(
 ) -> EngineResult:
     """Run ``retriever`` over ``collections`` (see the module docstring for the pipeline).
 
-    ``inputs`` are the resolved inputs (:func:`mockserver.world.resolve_inputs`).
+    ``inputs`` are the resolved inputs (:func:`mixpeek_toolkit.mockserver.world.resolve_inputs`).
     Raises :class:`InvalidFilter` for a malformed or too deep filter.
     """
     predicates = [compile_filter(request.filters, max_depth=max_filter_depth)]

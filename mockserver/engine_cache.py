@@ -1,6 +1,6 @@
 """A small bounded LRU of engine results, so repeating a request skips the scoring.
 
-:func:`mockserver.engine.run_retriever` is pure: given the retriever, the collections,
+:func:`mixpeek_toolkit.mockserver.engine.run_retriever` is pure: given the retriever, the collections,
 the request (minus its paging fields: the fingerprint), the stage count and the rng
 seeded from the fingerprint, it answers the same :class:`EngineResult`, which is
 immutable (documents are shaped only when read). So a result is kept under the

@@ -1,7 +1,7 @@
 """Runs one execute request: plans its outcome, runs DOMAIN's engine, charges the budget.
 
 The handler hands over a parsed request, the namespace and the scenario; the
-executor answers an :class:`~mockserver.executions.Execution` record (and stores it).
+executor answers an :class:`~mixpeek_toolkit.mockserver.executions.Execution` record (and stores it).
 Domain errors become API errors here: missing inputs and invalid filters -> 422,
 an invalid cursor -> 400.
 """

@@ -5,7 +5,7 @@ one validator per request body, per parameter and per (response status, media ty
 of each operation. Request problems become ``422`` issues ``{type, location,
 message}`` whose location starts with the request part (``body``, ``path``,
 ``query``, ``header``); in strict mode a response that breaks its schema raises
-:class:`~mockserver.errors.ContractViolation`.
+:class:`~mixpeek_toolkit.mockserver.errors.ContractViolation`.
 """
 
 from __future__ import annotations

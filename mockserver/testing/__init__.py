@@ -7,7 +7,7 @@ Two ways to serve one mock app (``create_app(settings)``) to a test:
 - :class:`InProcessMock` (``in_process.py``) serves it with no socket: httpx clients whose
   transport calls the ASGI app directly.
 
-:class:`MockPool` (``pool.py``) starts each once per distinct :class:`~mockserver.Settings`
+:class:`MockPool` (``pool.py``) starts each once per distinct :class:`~mixpeek_toolkit.mockserver.Settings`
 and stops them at the end; :class:`MockHandle` (``handle.py``) is what a test holds: it resets
 the mock, seeds it, queues scenarios, reads the request journal and asserts on it
 (``journal.py``).

@@ -1,0 +1,1 @@
+"""What the built wheel installs, for each combination of extras, and what each part imports."""
