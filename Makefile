@@ -17,7 +17,7 @@ NAMESPACE    ?= contract-tests
 RETRIEVER_ID ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install mock test contract-test generate lint format bench clean
+.PHONY: help install mock test contract-test generate lint format bench bench-tools clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,8 +51,11 @@ format: $(STAMP) ## Apply the formatter and safe lint fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP) ## Measure the mock's throughput, latency, start-up time and memory
-	$(PY) -m benchmarks.bench
+bench: $(STAMP) ## Benchmark the mock beside a bare endpoint and Prism: reports/bench.{md,json,png} (ARGS=--help)
+	$(PY) -m benchmarks.bench $(ARGS)
+
+bench-tools: $(STAMP) ## Install the bench's load generator (wrk, apt-get) and peer (Prism, npm)
+	$(PY) -m benchmarks.tools
 
 clean: ## Remove the environment and caches
 	rm -rf $(VENV) .hypothesis .schemathesis reports dist build

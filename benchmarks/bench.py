@@ -1,286 +1,239 @@
-"""``make bench``: throughput, latency, start-up time and memory of the mock, next to a bare endpoint.
+"""``make bench``: the mock under load, side by side with the ceiling and a peer.
 
-Starts the mock (``python -m mixpeek_toolkit.mockserver``) and a bare Starlette endpoint returning a
-fixed JSON, each with uvicorn in a subprocess on a free 127.0.0.1 port, drives both
-with a bounded asyncio load generator (fixed request count, time limit), prints a
-table and stops by itself. Only ever talks to 127.0.0.1.
+``python -m benchmarks.bench`` (from the repository root) measures, in one run of a few
+minutes, everything on 127.0.0.1 and every process stopped at the end:
+
+- the **ceiling** (a bare Starlette endpoint answering the mock's execute answer as
+  pre-serialized bytes), the **mock** (execute with top_k 10, 25 and 100, with one
+  repeated query and with queries never sent twice; get-execution), the mock in
+  **strict** mode, and the **peer** (Prism serving spec/openapi.yaml in dynamic mode),
+  each at 1 and 64 connections with wrk (installed from Debian's packages if missing;
+  otherwise a Python asyncio generator): requests/s, p50, p99, ratios;
+- **start-up**: spawn to the first 200 of execute;
+- **memory**: RSS over 1,000,000 executions driven in process (``memory_driver``, run
+  in the background at idle priority);
+- the **engine** alone at 10k, 30k and 100k documents (``engine_scaling``);
+- the **contract suite**'s cases per second against the mock (``contract_speed``).
+
+It writes reports/bench.json, reports/bench.md (also printed) and reports/bench.png,
+and judges the issue's targets (a missed target is printed, never a failure).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import os
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import httpx
-
-#: The repository root: ``benchmarks`` is imported from there.
-REPO = Path(__file__).resolve().parents[1]
+from . import chart, report
+from .engine_scaling import measure_in_subprocess
+from .load_phases import run_mock_rows, run_prism_rows
+from .machine import CpuMeter, busy_warning, machine_info
+from .memory_probe import MemoryProbe
+from .prism import ensure_prism, node_version, prism_version
+from .rows import Row, add_ratios, plan_rows, strict_cost
+from .servers import LIFTED_CREDITS, LIFTED_RATE_LIMIT, REPO, Served, mock_command
+from .session import Session
+from .startup import measure_startup
+from .targets import evaluate
+from .wrk import ensure_wrk, wrk_version
 
 __all__ = ["main"]
 
-HOST = "127.0.0.1"
-KEY = "sk_bench"
-HEADERS = {"Authorization": f"Bearer {KEY}", "X-Namespace": "bench"}
-BODY = {"inputs": {"query": "espresso machine"}}
-RETRIEVER = "ret_product_search"
+#: Other processes' share of the CPU during the run from which the report warns.
+OTHERS_NOTE_SHARE = 0.1
+MOCK_NOTE = (
+    "the rate limit and the budget are lifted (at the defaults, 600 requests a minute per "
+    "key and 1,000 credits per namespace, a load test meets 429s and failed executions "
+    "within a second, and would measure those); every other setting is the default (the "
+    "store keeps 10,000 executions); strict mode is off except in the `mock --strict` rows."
+)
 
 
-def bare_app():
-    from starlette.applications import Starlette
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
+def _parser() -> argparse.ArgumentParser:
+    def numbers(text: str) -> list[int]:
+        return [int(item) for item in text.split(",") if item]
 
-    payload = {"execution_id": "exec_bare", "status": "completed", "documents": []}
-
-    async def endpoint(request):
-        return JSONResponse(payload)
-
-    return Starlette(routes=[Route("/bare", endpoint, methods=["GET", "POST"])])
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    base_url: str
-    startup_s: float
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
-def start(command: list[str], port: int, probe: str, timeout_s: float = 20.0) -> Server:
-    began = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench", description=__doc__.split("\n")[0]
     )
-    base = f"http://{HOST}:{port}"
-    with httpx.Client() as client:
-        while time.perf_counter() - began < timeout_s:
-            try:
-                if client.get(base + probe, timeout=0.5).status_code < 500:
-                    return Server(process, base, time.perf_counter() - began)
-            except httpx.TransportError:
-                time.sleep(0.01)
-    process.kill()
-    raise RuntimeError(f"server {command} did not start within {timeout_s} s")
+    add = parser.add_argument
+    add("--duration", type=float, default=3.0, help="seconds of load per row (3)")
+    add("--warmup", type=float, default=1.0, help="seconds of warm-up per server (1)")
+    add("--connections", type=numbers, default=[1, 64], help="loads (1,64)")
+    add("--top-k", type=numbers, default=[10, 25, 100], help="answer sizes (10,25,100)")
+    add(
+        "--generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="auto: wrk (apt-get install wrk when missing and root), else python",
+    )
+    add("--wrk-threads", type=int, default=2, help="wrk threads at most (2)")
+    add("--no-prism", action="store_true", help="skip the peer")
+    add("--startup-samples", type=int, default=3, help="start-ups timed (3)")
+    add("--memory-executions", type=int, default=1_000_000, help="(1,000,000)")
+    add("--memory-every", type=int, default=100_000, help="RSS sampled every (100,000)")
+    add("--memory-asgi-every", type=int, default=10, help="see benchmarks/memory_driver.py (10)")
+    add("--engine-sizes", type=numbers, default=[10_000, 30_000, 100_000])
+    add("--engine-seconds", type=float, default=4.0, help="per size, 5 runs at least (4)")
+    add("--contract-examples", type=int, default=10, help="0 skips the suite (10)")
+    add("--seed", type=int, default=1, help="seed of the contract suite (1)")
+    add(
+        "--budget",
+        type=float,
+        default=280.0,
+        help="seconds the whole run may take: the memory probe is stopped by then (280)",
+    )
+    add("--out", type=Path, default=REPO / "reports", help="(reports/)")
+    return parser
 
 
-@dataclass
-class Result:
-    name: str
-    requests: int
-    seconds: float
-    latencies_ms: list[float]
-    errors: int
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentile(self, q: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+def _config(args: argparse.Namespace) -> dict[str, Any]:
+    shown = mock_command(0)[1:]
+    shown = shown[: shown.index("--host")] + shown[shown.index("--seed") :]
+    return {
+        "mock_command": "python " + " ".join(shown),
+        "mock_note": MOCK_NOTE,
+        "rate_limit": LIFTED_RATE_LIMIT,
+        "credits_per_namespace": LIFTED_CREDITS,
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "connections": args.connections,
+        "top_k": args.top_k,
+        "budget_s": args.budget,
+    }
 
 
-def _request_bytes(method: str, path: str, body: dict | None, port: int) -> bytes:
-    payload = json.dumps(body).encode() if body is not None else b""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: keep-alive"]
-    lines += [f"{k}: {v}" for k, v in HEADERS.items()]
-    if body is not None:
-        lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+def _tools(session: Session) -> Path | None:
+    """The load generator (wrk, else Python) and the peer (Prism, else skipped)."""
+    args = session.args
+    if args.generator != "python":
+        session.wrk, why = ensure_wrk(session.say)
+        if session.wrk is None:
+            if args.generator == "wrk":
+                raise SystemExit(f"--generator wrk: {why}")
+            session.skip(f"wrk: {why}; the Python asyncio generator drives the rows instead")
+    if session.wrk:
+        session.results["generator"] = wrk_version(session.wrk)
+    else:
+        session.results["generator"] = "python asyncio (raw HTTP/1.1)"
+        session.note(
+            "The Python generator is one process: at 64 connections it may find its own "
+            "limit before the server's."
+        )
+    prism, why = (None, "--no-prism") if args.no_prism else ensure_prism(session.say)
+    if prism is None:
+        session.skip(f"Prism: {why}")
+    session.results["machine"]["prism"] = prism_version() if prism else None
+    session.results["machine"]["node"] = node_version() if prism else None
+    return prism
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    await reader.readexactly(length)
-    return status
+def _memory(session: Session, probe: MemoryProbe) -> dict[str, Any]:
+    promoted = probe.promote()  # nothing is timed any more
+    if probe.reached < probe.executions:
+        remaining = max(session.deadline - 2 - time.perf_counter(), 0)
+        session.say(
+            f"memory probe at {probe.reached:,} of {probe.executions:,} executions; "
+            f"waiting up to {remaining:.0f} s at normal priority ..."
+        )
+    finished = probe.wait(session.deadline - 2)
+    probe.stop()
+    if not finished:
+        session.note(
+            f"The memory probe reached {probe.reached:,} of {probe.executions:,} executions "
+            f"in the time budget (--budget {session.args.budget:g} s); pass "
+            "--memory-executions or --budget to change that."
+        )
+    return probe.summary(finished, promoted)
 
 
-async def drive(
-    name, base_url, method, path, *, body=None, requests=2000, concurrency=16, time_limit_s=30.0
-):
-    """Raw keep-alive HTTP/1.1 connections (far lighter than an HTTP client library)."""
-    port = int(base_url.rsplit(":", 1)[1])
-    raw = _request_bytes(method, path, body, port)
-    latencies: list[float] = []
-    errors = 0
-    counter = iter(range(requests))
-    deadline = time.perf_counter() + time_limit_s
+def _measure(session: Session, rows: list[Row], prism: Path | None) -> None:
+    """Every measurement, every process stopped at the end whatever happens."""
+    args = session.args
+    probe = MemoryProbe(
+        args.memory_executions,
+        args.memory_every,
+        args.memory_asgi_every,
+        session.logs / "memory_probe.log",
+    )
+    served: list[Served] = []
+    try:
+        probe.start()
+        session.say(f"memory probe started ({args.memory_executions:,} executions, idle priority)")
+        session.say(f"start-up, {args.startup_samples} samples ...")
+        session.results["startup"] = measure_startup(session.logs, args.startup_samples)
+        session.say(f"  median {session.results['startup']['median_ms']:.0f} ms")
+        run_mock_rows(session, rows, served)
+        if prism is not None:
+            run_prism_rows(session, rows, served, prism)
+        sizes = ", ".join(f"{size:,}" for size in args.engine_sizes)
+        session.say(f"engine alone at {sizes} documents ...")
+        session.results["engine"] = measure_in_subprocess(
+            args.engine_sizes, args.engine_seconds, REPO
+        )
+        session.results["memory"] = _memory(session, probe)
+    finally:
+        probe.stop()
+        for process in served:
+            process.stop()
 
-    async def worker():
-        nonlocal errors
-        reader, writer = await asyncio.open_connection(HOST, port)
-        try:
-            for _ in counter:
-                if time.perf_counter() > deadline:
-                    return
-                began = time.perf_counter()
-                writer.write(raw)
-                status = await _read_response(reader)
-                latencies.append((time.perf_counter() - began) * 1000)
-                if status != 200:
-                    errors += 1
-        finally:
-            writer.close()
 
-    began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - began
-    return Result(name, len(latencies), elapsed, latencies, errors)
+def _finish(session: Session, rows: list[Row], meter: CpuMeter) -> None:
+    """Ratios, targets, and the three files; the Markdown is printed too."""
+    results = session.results
+    add_ratios(rows)
+    others = meter.others_share(time.perf_counter() - session.began)
+    results["machine"]["others_cpu_share"] = others
+    if others is not None and others >= OTHERS_NOTE_SHARE:
+        session.note(
+            f"Other processes used {others:.0%} of the machine's CPU time during the run: "
+            "the figures are lower and noisier than on an idle machine."
+        )
+    results["rows"] = [row.as_dict() for row in rows]
+    results["strict_cost"] = strict_cost(rows)
+    results["elapsed_s"] = time.perf_counter() - session.began
+    results["targets"] = [target.as_dict() for target in evaluate(results)]
+    markdown = report.render_markdown(results)
+    files = [report.write_json(results, session.out / "bench.json"), session.out / "bench.md"]
+    files[1].write_text(markdown)
+    title = f"mock vs ceiling vs prism - {results['machine']['cores']} cores, 127.0.0.1"
+    png = chart.render_chart(results["rows"], title, session.out / "bench.png")
+    files += [png] if png else []
+    print(markdown)
+    for target in results["targets"]:
+        if target["met"] is False:
+            print(
+                f"TARGET NOT MET: {target['name']}: {target['figure']} (wanted {target['wanted']})"
+            )
+    shown = ", ".join(str(p.relative_to(REPO) if p.is_relative_to(REPO) else p) for p in files)
+    print(f"\nWrote {shown} in {results['elapsed_s']:.0f} s (process logs: {session.logs}).")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench")
-    parser.add_argument("--requests", type=int, default=2000, help="requests per measurement")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument(
-        "--executions", type=int, default=20_000, help="executions for the memory check"
+    args = _parser().parse_args(argv)
+    meter = CpuMeter()
+    out = args.out.resolve()
+    session = Session(args, out, out / "bench-logs")
+    session.logs.mkdir(parents=True, exist_ok=True)
+    session.results.update(
+        started_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        machine=machine_info(),
+        config=_config(args),
     )
-    parser.add_argument("--max-executions", type=int, default=1_000)
-    parser.add_argument("--serve-bare", type=int, default=None, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.serve_bare is not None:
-        import uvicorn
-
-        uvicorn.run(
-            bare_app(), host=HOST, port=args.serve_bare, log_level="warning", access_log=False
-        )
-        return 0
-
-    env_python = sys.executable
-    bare_port, mock_port = free_port(), free_port()
-    bare = start(
-        [env_python, "-m", "benchmarks.bench", "--serve-bare", str(bare_port)],
-        bare_port,
-        "/bare",
-    )
-    mock = start(
-        [
-            env_python,
-            "-m",
-            "mixpeek_toolkit.mockserver",
-            "--host",
-            HOST,
-            "--port",
-            str(mock_port),
-            "--seed",
-            "1",
-            "--max-executions",
-            str(args.max_executions),
-            "--rate-limit",
-            "1000000000",
-            # Enough credits that every execution completes (with its page of documents):
-            # the read-back and memory rows then measure completed executions, not ones
-            # failed for lack of budget.
-            "--credits-per-namespace",
-            "1000000000",
-            "--log-level",
-            "error",
-        ],
-        mock_port,
-        "/_mock/health",
-    )
-    try:
-        results = asyncio.run(_measure(args, bare, mock))
-    finally:
-        bare.stop()
-        mock.stop()
-    _print(results, bare, mock, args)
+    prism = _tools(session)
+    busy = busy_warning(session.results["machine"])
+    if busy:
+        session.note(busy)
+        session.say(busy)
+    rows = plan_rows(args.connections, args.top_k, with_prism=prism is not None)
+    _measure(session, rows, prism)
+    _finish(session, rows, meter)
     return 0
-
-
-async def _measure(args, bare: Server, mock: Server):
-    n, c = args.requests, args.concurrency
-    results = {}
-    results["bare"] = await drive(
-        "bare endpoint (GET)", bare.base_url, "GET", "/bare", requests=n, concurrency=c
-    )
-    execute = f"/v1/retrievers/{RETRIEVER}/execute"
-    results["execute"] = await drive(
-        "execute (completed)", mock.base_url, "POST", execute, body=BODY, requests=n, concurrency=c
-    )
-    async with httpx.AsyncClient(base_url=mock.base_url, headers=HEADERS) as client:
-        execution_id = (await client.post(execute, json=BODY)).json()["execution_id"]
-    get_path = f"/v1/retrievers/{RETRIEVER}/executions/{execution_id}"
-    results["get"] = await drive(
-        "get-execution", mock.base_url, "GET", get_path, requests=n, concurrency=c
-    )
-    results["rss_before"] = rss_mib(mock.process.pid)
-    await drive(
-        "fill",
-        mock.base_url,
-        "POST",
-        execute,
-        body=BODY,
-        requests=args.executions,
-        concurrency=c,
-        time_limit_s=120,
-    )
-    results["rss_after"] = rss_mib(mock.process.pid)
-    async with httpx.AsyncClient(base_url=mock.base_url) as client:
-        results["stored"] = (await client.get("/_mock/health")).json()["executions"]
-    return results
-
-
-def _print(results, bare: Server, mock: Server, args) -> None:
-    rows = [results["bare"], results["execute"], results["get"]]
-    print(
-        f"\nMock server benchmark ({args.requests} requests per row, concurrency {args.concurrency}, "
-        f"{os.cpu_count()} CPUs, 127.0.0.1)\n"
-    )
-    print(f"{'measurement':<24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
-    print("-" * 62)
-    for r in rows:
-        print(
-            f"{r.name:<24}{r.rps:>10.0f}{r.percentile(0.5):>10.2f}{r.percentile(0.99):>10.2f}{r.errors:>8}"
-        )
-    print("-" * 62)
-    bare_rps = results["bare"].rps or 1
-    print(f"{'ratio execute / bare':<24}{results['execute'].rps / bare_rps:>10.2f}")
-    print(f"{'ratio get / bare':<24}{results['get'].rps / bare_rps:>10.2f}")
-    print(
-        f"\nstart-up (spawn -> first answer): mock {mock.startup_s * 1000:.0f} ms, "
-        f"bare {bare.startup_s * 1000:.0f} ms"
-    )
-    print(
-        f"memory (RSS) of the mock: {results['rss_before']:.1f} MiB before, "
-        f"{results['rss_after']:.1f} MiB after {args.executions} more executions "
-        f"(max_executions={args.max_executions}, stored now: {results['stored']})"
-    )
 
 
 if __name__ == "__main__":

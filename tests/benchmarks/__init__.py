@@ -1,0 +1,1 @@
+"""Fast unit tests of the bench harness's pure parts (benchmarks/): no server, no load."""
