@@ -22,12 +22,12 @@ __all__ = [
 _SCHEMAS = spec.load_openapi()["components"]["schemas"]
 
 #: Position of each status on the one-way lifecycle; terminal statuses share the top rank.
-STATUS_RANK = MappingProxyType(dict(_SCHEMAS["ExecutionStatus"]["x-lifecycle-rank"]))
+STATUS_RANK = MappingProxyType(dict(_SCHEMAS["KnownExecutionStatus"]["x-lifecycle-rank"]))
 TERMINAL = frozenset(s for s, rank in STATUS_RANK.items() if rank == max(STATUS_RANK.values()))
 IN_FLIGHT = frozenset(STATUS_RANK) - TERMINAL
 #: The error type each HTTP status answers.
 ERROR_TYPE_BY_STATUS = MappingProxyType(
-    {int(status): kind for status, kind in _SCHEMAS["ErrorType"]["x-type-by-status"].items()}
+    {int(status): kind for status, kind in _SCHEMAS["KnownErrorType"]["x-type-by-status"].items()}
 )
 #: Page size when neither `pagination` nor a legacy `limit` is sent, and the legacy `limit`'s
 #: default.

@@ -53,7 +53,7 @@ __all__ = [
     "wrongly_authenticated_requests_refused",
 ]
 
-Status = models.ExecutionStatus
+Status = models.KnownExecutionStatus
 #: Page-size field and default of each pagination method, read from the generated models.
 PAGE_SIZE_FIELD: dict[str, tuple[str, int]] = {
     "offset": ("page_size", models.OffsetPaginationParams.model_fields["page_size"].default),

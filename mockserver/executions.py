@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from ..generated.models import ExecutionStatus
+from ..generated.models import KnownExecutionStatus
 from .paging import empty_metadata
 
 __all__ = ["Execution", "advance", "view"]
@@ -32,7 +32,7 @@ class Execution:
     created_at: float
     stage_names: tuple[str, ...]
     # Final outcome, reached at step len(stage_names) + 1.
-    final_status: ExecutionStatus
+    final_status: KnownExecutionStatus
     error: str | None
     step: int
     completed_at: float | None
@@ -63,15 +63,15 @@ class Execution:
         return self.step >= self.terminal_step
 
     @property
-    def status(self) -> ExecutionStatus:
+    def status(self) -> KnownExecutionStatus:
         if self.is_terminal:
             return self.final_status
-        return ExecutionStatus.PENDING if self.step == 0 else ExecutionStatus.PROCESSING
+        return KnownExecutionStatus.PENDING if self.step == 0 else KnownExecutionStatus.PROCESSING
 
     @property
     def stages_completed(self) -> int:
         if self.is_terminal:
-            if self.final_status is ExecutionStatus.COMPLETED:
+            if self.final_status is KnownExecutionStatus.COMPLETED:
                 return self.total_stages
             return self.failed_stages_completed
         return max(self.step - 1, 0)
@@ -105,7 +105,7 @@ def view(execution: Execution) -> dict[str, Any]:
     """The execution as the API answers it (``ExecutionDetail``), as plain data."""
     status = execution.status
     terminal = execution.is_terminal
-    completed = status is ExecutionStatus.COMPLETED
+    completed = status is KnownExecutionStatus.COMPLETED
     done = execution.stages_completed
     if completed:
         stages = execution.stage_statistics
@@ -145,7 +145,7 @@ def view(execution: Execution) -> dict[str, Any]:
             "credits_remaining": execution.credits_remaining,
             "time_used_ms": total_time,
         },
-        "error": execution.error if status is ExecutionStatus.FAILED else None,
+        "error": execution.error if status is KnownExecutionStatus.FAILED else None,
     }
     if terminal and execution.completed_at is None:
         body["completed_at"] = iso(execution.created_at)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..generated.models import ExecuteRetrieverRequest, ExecutionStatus
+from ..generated.models import ExecuteRetrieverRequest, KnownExecutionStatus
 from .engine import EngineResult, InvalidFilter, run_retriever
 from .engine_cache import EngineResultCache
 from .errors import InvalidCursorError, RequestValidationFailed
@@ -46,7 +46,7 @@ class ExecutionOptions:
 class Plan:
     """What the execution will end as, and where it starts."""
 
-    final_status: ExecutionStatus
+    final_status: KnownExecutionStatus
     start: Outcome
     error: str | None
 
@@ -98,7 +98,7 @@ class Executor:
         page = self._paginate(result, request, fingerprint, now)
 
         cost = retriever.credits_per_execution
-        if plan.final_status is ExecutionStatus.COMPLETED and not namespace.try_charge(cost):
+        if plan.final_status is KnownExecutionStatus.COMPLETED and not namespace.try_charge(cost):
             return self._store_failure(
                 namespace,
                 retriever,
@@ -106,7 +106,7 @@ class Executor:
                 ErrorKind.BUDGET_EXCEEDED.message,
                 stage_names=stage_names,
             )
-        completed = plan.final_status is ExecutionStatus.COMPLETED
+        completed = plan.final_status is KnownExecutionStatus.COMPLETED
         start_step = {Outcome.PENDING: 0, Outcome.PROCESSING: 1}.get(
             plan.start, len(stage_names) + 1
         )
@@ -177,8 +177,8 @@ class Executor:
                 Outcome.PROCESSING if scenario.outcome is Outcome.PROCESSING else Outcome.PENDING
             )
         if failed:
-            return Plan(ExecutionStatus.FAILED, start, scenario.failure_message)
-        return Plan(ExecutionStatus.COMPLETED, start, None)
+            return Plan(KnownExecutionStatus.FAILED, start, scenario.failure_message)
+        return Plan(KnownExecutionStatus.COMPLETED, start, None)
 
     def _run_engine(
         self, retriever, collections, request, inputs, fingerprint, stages
@@ -233,7 +233,7 @@ class Executor:
             retriever_id=retriever.retriever_id,
             created_at=now,
             stage_names=names,
-            final_status=ExecutionStatus.FAILED,
+            final_status=KnownExecutionStatus.FAILED,
             error=message,
             step=len(names) + 1,
             completed_at=now,

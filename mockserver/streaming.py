@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..generated.models import ExecutionStatus, StreamStageEvent
+from ..generated.models import KnownExecutionStatus, StreamStageEvent
 from .errors import ContractViolation
 from .executions import Execution, view
 from .state import MockState
@@ -29,7 +29,7 @@ def stream_events(execution: Execution) -> list[dict[str, Any]]:
     stats = execution.stage_statistics
     base = {"execution_id": execution.execution_id, "total_stages": total}
     events: list[dict[str, Any]] = []
-    failed = execution.final_status is ExecutionStatus.FAILED
+    failed = execution.final_status is KnownExecutionStatus.FAILED
     finished = total if not failed else execution.failed_stages_completed
     for index, name in enumerate(execution.stage_names[:finished]):
         events.append(

@@ -93,4 +93,4 @@ def test_seed_004_progress_fields_are_typed():
     )
     assert detail.created_at.tzinfo is not None
     assert (detail.stages_completed, detail.total_stages) == (1, 3)
-    assert detail.status is models.ExecutionStatus.COMPLETED
+    assert detail.status is models.KnownExecutionStatus.COMPLETED

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from mixpeek_toolkit.generated.models import ExecutionDetail, ExecutionStatus
+from mixpeek_toolkit.generated.models import ExecutionDetail, KnownExecutionStatus
 from mixpeek_toolkit.mockserver.executions import Execution, view
 from mixpeek_toolkit.mockserver.rendering import (
     RENDERED_EXECUTIONS_SIZE,
@@ -26,7 +26,7 @@ def _execution(execution_id: str, *, step: int = 2) -> Execution:
         retriever_id=RETRIEVER,
         created_at=1_800_000_000.0,
         stage_names=("semantic_search",),
-        final_status=ExecutionStatus.COMPLETED,
+        final_status=KnownExecutionStatus.COMPLETED,
         error=None,
         step=step,
         completed_at=1_800_000_000.5 if step == 2 else None,
