@@ -962,6 +962,18 @@ class StreamStageEvent(BaseModel):
     """
     Why the stage or the execution failed (`stage_error`, `execution_error`).
     """
+    trace_id: str | None = None
+    """
+    Identifier of the execution's trace, as on the execution.
+    """
+    status: ExecutionStatus | None = None
+    """
+    The execution's final status (`execution_complete`): `completed` or `degraded`.
+    """
+    degraded: list[DegradedEntry] | None = None
+    """
+    What a degraded execution skipped (`execution_complete`).
+    """
 
 
 class KnownErrorType(StrEnum):

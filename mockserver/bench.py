@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         [
             env_python,
             "-m",
-            "mockserver",
+            "mixpeek_toolkit.mockserver",
             "--host",
             HOST,
             "--port",

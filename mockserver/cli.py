@@ -1,120 +1,79 @@
 """``python -m mockserver`` / ``mixpeek-mock``: serve the mock with uvicorn.
 
-Every :class:`~mockserver.settings.Settings` field has a flag; the start-up line
-says where the mock listens and gives a first curl command to try.
+Every :class:`~mockserver.settings.Settings` field has a flag, derived from the field
+itself: its type gives the flag's kind (a number, a choice, a repeatable value, an
+on/off switch) and its ``doc(...)`` metadata the help text and, where it differs from
+``--`` + the field name, the flag's name. The start-up line says where the mock
+listens and gives a first curl command to try.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
+import typing
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from .settings import PROGRESSIONS, Settings
+from .settings import Settings
 
-__all__ = ["build_parser", "main", "settings_from_args"]
+__all__ = ["build_parser", "flag_of", "main", "settings_from_args"]
 
 SAMPLE_KEY = "sk_test_local"
 SAMPLE_NAMESPACE = "my-namespace"
 
 
+def flag_of(setting: dataclasses.Field) -> str:
+    """The command-line flag of a ``Settings`` field."""
+    return setting.metadata.get("flag") or "--" + setting.name.replace("_", "-")
+
+
+def _add_setting(
+    parser: argparse.ArgumentParser, setting: dataclasses.Field, kind: Any, default: Any
+) -> None:
+    help_text = setting.metadata.get("help", "")
+    flag = flag_of(setting)
+    options: dict[str, Any] = {"dest": setting.name, "help": help_text}
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    optional = type(None) in args
+    if optional:
+        (kind,) = [a for a in args if a is not type(None)]
+        origin, args = typing.get_origin(kind), typing.get_args(kind)
+    metavar = flag.lstrip("-").replace("-", "_").upper()
+    if kind is bool:
+        options.update(action=argparse.BooleanOptionalAction, default=default)
+    elif origin is frozenset:
+        options.update(action="append", default=[], metavar=metavar)
+    elif origin is typing.Literal:
+        options.update(choices=args, default=default)
+        options["help"] += " (default %(default)s)"
+    elif kind in (int, float, str, Path):
+        options.update(type=kind, default=default, metavar=metavar)
+        if default is not None:
+            options["help"] += " (default %(default)s)"
+    else:  # pragma: no cover - a new kind of setting needs a rule here
+        raise TypeError(f"Settings.{setting.name}: no command-line rule for {kind!r}")
+    parser.add_argument(flag, **options)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    d = Settings()
-    p = argparse.ArgumentParser(
+    defaults = Settings()
+    kinds = typing.get_type_hints(Settings)
+    parser = argparse.ArgumentParser(
         prog="mixpeek-mock",
         description="Stateful mock of the Mixpeek retriever execution API (see docs/mockserver.md).",
     )
-    p.add_argument("--host", default=d.host, help="interface to bind (default %(default)s)")
-    p.add_argument("--port", type=int, default=d.port, help="port to bind (default %(default)s)")
-    p.add_argument("--seed", type=int, default=d.seed, help="seed of every random choice")
-    p.add_argument(
-        "--fixtures", type=Path, default=None, help="world YAML/JSON file (default: packaged world)"
-    )
-    p.add_argument(
-        "--api-key",
-        action="append",
-        default=[],
-        dest="api_keys",
-        help="accept only this API key (repeatable; default: any sk_ key)",
-    )
-    p.add_argument(
-        "--namespace",
-        action="append",
-        default=[],
-        dest="namespaces",
-        help="allow only this namespace (repeatable; default: any)",
-    )
-    p.add_argument("--credits-per-namespace", type=float, default=d.credits_per_namespace)
-    p.add_argument(
-        "--latency-ms", type=int, default=d.latency_ms, help="latency added to every /v1 answer"
-    )
-    p.add_argument(
-        "--failure-rate", type=float, default=d.failure_rate, help="share of executions that fail"
-    )
-    p.add_argument(
-        "--in-flight-rate",
-        type=float,
-        default=d.in_flight_rate,
-        help="share of executions that start in flight",
-    )
-    p.add_argument(
-        "--progression",
-        choices=PROGRESSIONS,
-        default=d.progression,
-        help="how in-flight executions advance: per poll or with the clock",
-    )
-    p.add_argument("--stage-duration-ms", type=int, default=d.stage_duration_ms)
-    p.add_argument("--max-executions", type=int, default=d.max_executions)
-    p.add_argument("--max-namespaces", type=int, default=d.max_namespaces)
-    p.add_argument("--journal-size", type=int, default=d.journal_size)
-    p.add_argument(
-        "--max-body-bytes",
-        type=int,
-        default=d.max_body_bytes,
-        help="largest request body read (default %(default)s); a larger one gets 422",
-    )
-    p.add_argument(
-        "--rate-limit", type=int, default=d.rate_limit, help="requests per window per API key"
-    )
-    p.add_argument("--rate-limit-window-s", type=int, default=d.rate_limit_window_s)
-    p.add_argument(
-        "--strict",
-        action=argparse.BooleanOptionalAction,
-        default=d.strict,
-        help="check every answer against the spec (500 on a violation)",
-    )
-    p.add_argument(
-        "--cursor-secret", default=None, help="secret signing cursors (default: from the seed)"
-    )
-    p.add_argument("--log-level", default="warning", help="uvicorn log level")
-    return p
+    for setting in dataclasses.fields(Settings):
+        _add_setting(parser, setting, kinds[setting.name], getattr(defaults, setting.name))
+    parser.add_argument("--log-level", default="warning", help="uvicorn log level")
+    return parser
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    return Settings(
-        seed=args.seed,
-        host=args.host,
-        port=args.port,
-        api_keys=frozenset(args.api_keys),
-        namespaces=frozenset(args.namespaces),
-        fixtures_path=args.fixtures,
-        credits_per_namespace=args.credits_per_namespace,
-        latency_ms=args.latency_ms,
-        failure_rate=args.failure_rate,
-        in_flight_rate=args.in_flight_rate,
-        progression=args.progression,
-        stage_duration_ms=args.stage_duration_ms,
-        max_executions=args.max_executions,
-        max_namespaces=args.max_namespaces,
-        journal_size=args.journal_size,
-        max_body_bytes=args.max_body_bytes,
-        rate_limit=args.rate_limit,
-        rate_limit_window_s=args.rate_limit_window_s,
-        strict=args.strict,
-        cursor_secret=args.cursor_secret,
-    )
+    return Settings(**{s.name: getattr(args, s.name) for s in dataclasses.fields(Settings)})
 
 
 def banner(settings: Settings, retriever_id: str, elapsed_s: float) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from mixpeek_toolkit.mockserver import api, cli
+from mixpeek_toolkit.mockserver import Settings, api, cli
 from mixpeek_toolkit.mockserver.world import default_world_path
 from tests.mockserver.conftest import assert_envelope, execute_path
 
@@ -21,6 +22,8 @@ def test_every_settings_field_has_a_flag():
             "--latency-ms", "3", "--failure-rate", "0.1", "--in-flight-rate", "0.2", "--progression", "clock",
             "--stage-duration-ms", "50", "--max-executions", "10", "--max-namespaces", "4", "--journal-size", "9",
             "--rate-limit", "100", "--rate-limit-window-s", "10", "--strict", "--cursor-secret", "s3cret",
+            "--degraded-rate", "0.3", "--max-body-depth", "8", "--top-k-ceiling", "200",
+            "--readback", "statistics",
         ]
     )  # fmt: skip
     settings = cli.settings_from_args(args)
@@ -37,6 +40,22 @@ def test_every_settings_field_has_a_flag():
         100,
         "s3cret",
     )
+    assert (settings.degraded_rate, settings.max_body_depth, settings.top_k_ceiling) == (
+        0.3,
+        8,
+        200,
+    )
+    assert settings.readback == "statistics"
+
+
+def test_flags_and_their_help_are_derived_from_the_settings_fields():
+    parser = cli.build_parser()
+    flags = {flag for action in parser._actions for flag in action.option_strings}
+    helps = {action.dest: action.help for action in parser._actions}
+    for setting in dataclasses.fields(Settings):
+        assert cli.flag_of(setting) in flags, setting.name
+        assert setting.metadata["help"] and helps[setting.name].startswith(setting.metadata["help"])
+    assert cli.settings_from_args(parser.parse_args([])) == Settings()
 
 
 def test_an_invalid_flag_value_exits_with_a_clear_message(capsys):
@@ -55,8 +74,8 @@ def test_the_banner_says_where_it_listens_and_what_to_try():
 
 
 async def test_strict_mode_turns_a_response_that_breaks_the_spec_into_a_500(client, monkeypatch):
-    def broken_view(execution):
-        body = original(execution)
+    def broken_view(execution, **options):
+        body = original(execution, **options)
         body["error"] = "an error on a completed execution"  # the spec forbids it
         return body
 
