@@ -4,12 +4,15 @@ Importing this module registers one check per rule, named after it, so the rules
 ``case.call_and_validate()``, in the stateful state machine, and in the CLI runner. Rules
 without memory are plain functions ``(ctx, response, case)``; rules with memory are
 Schemathesis check classes, so Schemathesis builds one instance (one
-:class:`ExecutionLedger`) per run and the memory never outlives it.
+:class:`ExecutionLedger`) per run and the memory never outlives it. ``execution_status_is_known``
+is a check class too: the statuses a target accepts by name reach it as configuration
+(``[checks.execution_status_is_known] accepted_statuses = [...]``, which
+:func:`~mixpeek_toolkit.contracts.target.load_schema` sets from the target).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import schemathesis
@@ -18,7 +21,10 @@ from . import rules
 from .exchange import Exchange, parse_json
 from .ledger import ExecutionLedger
 
-__all__ = ["RULE_CHECK_NAMES", "exchange_from_schemathesis"]
+__all__ = ["ACCEPTED_STATUSES_OPTION", "RULE_CHECK_NAMES", "exchange_from_schemathesis"]
+
+#: The configuration key of ``execution_status_is_known`` that lists the statuses accepted by name.
+ACCEPTED_STATUSES_OPTION = "accepted_statuses"
 
 
 def exchange_from_schemathesis(response: Any, case: Any) -> Exchange:
@@ -83,12 +89,36 @@ def _register_with_ledger(name: str, *judges: Callable[..., None]) -> str:
     return name
 
 
+def _register_status_rule() -> str:
+    """``execution_status_is_known`` as a check class configured with the accepted statuses."""
+    rule = rules.execution_status_is_known
+
+    def __init__(self: Any, accepted_statuses: Iterable[str] = ()) -> None:
+        self.accepted = frozenset(accepted_statuses)
+
+    def after_response(self: Any, ctx: Any, response: Any, case: Any) -> bool | None:
+        rule(exchange_from_schemathesis(response, case), self.accepted)
+        return None
+
+    # Schemathesis passes configuration by keyword: this one is ACCEPTED_STATUSES_OPTION.
+    check_class = type(
+        rule.__name__,
+        (),
+        {"__init__": __init__, "after_response": after_response, "__doc__": rule.__doc__},
+    )
+    schemathesis.check(check_class)
+    return rule.__name__
+
+
 _STATELESS = tuple(
-    rule for rule in rules.STATELESS_RULES if rule is not rules.budget_figures_coherent
+    rule
+    for rule in rules.STATELESS_RULES
+    if rule not in (rules.budget_figures_coherent, rules.execution_status_is_known)
 )
 
 #: Every rule registered with Schemathesis, by check name.
 RULE_CHECK_NAMES: tuple[str, ...] = (
+    _register_status_rule(),
     *(_register_stateless(rule) for rule in _STATELESS),
     _register_with_ledger(
         "budget_figures_coherent", rules.budget_figures_coherent, rules.budget_remaining_never_grows

@@ -1,34 +1,109 @@
 """Facts of the contract that the rules judge by, read from spec/openapi.yaml.
 
-The rules never restate the spec: the lifecycle order of statuses, the error type each
-HTTP status answers and the implicit page size are extensions of the schemas they belong
-to (``x-lifecycle-rank``, ``x-type-by-status``, ``x-default-page-size``).
+The rules never restate the spec: the statuses the API answers and their lifecycle order,
+the statuses that carry an error, what a degraded entry must say, the page size of each
+pagination method and the implicit one are read here from the schemas they belong to
+(``KnownExecutionStatus`` with ``x-lifecycle-rank`` and ``x-error-statuses``,
+``DegradedEntry``, ``x-default-page-size``) or from the generated models.
 """
 
 from __future__ import annotations
 
+import typing
 from types import MappingProxyType
 
 from .. import spec
+from ..generated import models
 
 __all__ = [
+    "DEFAULT_METHOD",
     "DEFAULT_PAGE_SIZE",
-    "ERROR_TYPE_BY_STATUS",
+    "DEGRADED_FIELD",
+    "DEGRADED_NULLABLE_FIELDS",
+    "DEGRADED_REQUIRED_FIELDS",
+    "DOCUMENT_STATUSES",
+    "ERROR_STATUSES",
     "IN_FLIGHT",
+    "KNOWN_STATUSES",
+    "MAX_PAGE_SIZE",
+    "PAGE_SIZE_ALIAS",
+    "PAGE_SIZE_FIELD",
     "STATUS_RANK",
     "TERMINAL",
+    "TOP_K",
 ]
 
 _SCHEMAS = spec.load_openapi()["components"]["schemas"]
+_KNOWN = _SCHEMAS["KnownExecutionStatus"]
 
+#: The statuses the API answers (``KnownExecutionStatus``); any other is unknown to the contract.
+KNOWN_STATUSES = frozenset(status.value for status in models.KnownExecutionStatus)
 #: Position of each status on the one-way lifecycle; terminal statuses share the top rank.
-STATUS_RANK = MappingProxyType(dict(_SCHEMAS["ExecutionStatus"]["x-lifecycle-rank"]))
+STATUS_RANK = MappingProxyType(dict(_KNOWN["x-lifecycle-rank"]))
 TERMINAL = frozenset(s for s, rank in STATUS_RANK.items() if rank == max(STATUS_RANK.values()))
 IN_FLIGHT = frozenset(STATUS_RANK) - TERMINAL
-#: The error type each HTTP status answers.
-ERROR_TYPE_BY_STATUS = MappingProxyType(
-    {int(status): kind for status, kind in _SCHEMAS["ErrorType"]["x-type-by-status"].items()}
+#: The statuses that carry `error` (`failed`); every other known status carries none.
+ERROR_STATUSES = frozenset(_KNOWN["x-error-statuses"])
+#: Finished without an error, so the answer's documents are a result (`completed`, `degraded`).
+DOCUMENT_STATUSES = TERMINAL - ERROR_STATUSES
+if set(STATUS_RANK) != KNOWN_STATUSES or not ERROR_STATUSES <= TERMINAL:
+    raise RuntimeError(  # pragma: no cover  (a broken spec, caught by tests/spec)
+        "spec/openapi.yaml: KnownExecutionStatus must rank every known status, and its "
+        "x-error-statuses must be terminal."
+    )
+
+_DEGRADED = _SCHEMAS["DegradedEntry"]
+#: The response field listing what a degraded run skipped (the list of `DegradedEntry`).
+DEGRADED_FIELD: str = next(
+    name
+    for name, prop in _SCHEMAS["ExecuteRetrieverResponse"]["properties"].items()
+    if prop.get("items") == {"$ref": "#/components/schemas/DegradedEntry"}
 )
+#: Fields every degraded entry must carry (non-empty strings: what was skipped, and why).
+DEGRADED_REQUIRED_FIELDS: tuple[str, ...] = tuple(_DEGRADED["required"])
+#: Optional fields of a degraded entry that are a string or null.
+DEGRADED_NULLABLE_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name, prop in _DEGRADED["properties"].items()
+    if sorted(prop.get("type", [])) == ["null", "string"]
+)
+
 #: Page size when neither `pagination` nor a legacy `limit` is sent, and the legacy `limit`'s
 #: default.
 DEFAULT_PAGE_SIZE: int = _SCHEMAS["ExecuteRetrieverRequest"]["x-default-page-size"]
+#: The method of a `pagination` object sent without `method`.
+DEFAULT_METHOD: str = models.CursorPaginationParams.model_fields["method"].default
+
+
+def _page_size_fields() -> dict[str, tuple[str, int, int]]:
+    """Each member of `PaginationParams`: its `method`, page-size field, default and maximum."""
+    found = {}
+    for member in typing.get_args(models.PaginationParams.model_fields["root"].annotation):
+        fields = member.model_fields
+        (method,) = typing.get_args(fields["method"].annotation)
+        name = "page_size" if "page_size" in fields else "limit"
+        maximum = next(m.le for m in fields[name].metadata if getattr(m, "le", None) is not None)
+        found[method] = (name, fields[name].default, maximum)
+    return found
+
+
+_PAGE_SIZES = _page_size_fields()
+#: Page-size field and default of each pagination method, read from the generated models.
+PAGE_SIZE_FIELD = MappingProxyType(
+    {m: (name, default) for m, (name, default, _) in _PAGE_SIZES.items()}
+)
+#: The largest page each method may ask for.
+MAX_PAGE_SIZE = MappingProxyType({m: maximum for m, (_, _, maximum) in _PAGE_SIZES.items()})
+#: The top-level alias of the legacy `limit` (API 0.82); `limit` wins when both are sent.
+PAGE_SIZE_ALIAS = "page_size"
+#: The input that bounds the whole result, as `limits` entries name it when they clamp it.
+TOP_K = "top_k"
+for _model, _field in (
+    (models.ExecuteRetrieverRequest, PAGE_SIZE_ALIAS),
+    (models.ExecuteRetrieverRequest, "limit"),
+    (models.RetrieverInputs, TOP_K),
+):
+    if _field not in _model.model_fields:
+        raise RuntimeError(  # pragma: no cover  (a broken spec, caught by tests/contracts)
+            f"spec/openapi.yaml: {_model.__name__} no longer declares {_field!r}."
+        )

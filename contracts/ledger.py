@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .exchange import Exchange
-from .facts import STATUS_RANK, TERMINAL
+from .facts import DOCUMENT_STATUSES, PAGE_SIZE_ALIAS, STATUS_RANK, TERMINAL
 
 __all__ = ["ExecutionLedger"]
 
@@ -22,6 +22,7 @@ class _Seen:
     namespace: str | None
     status: str | None = None
     created_documents: tuple[str, ...] | None = None
+    created_total: int | None = None
     read_documents: tuple[str, ...] | None = None
     created_with_default_page: bool = False
 
@@ -36,7 +37,15 @@ def _document_ids(execution: dict[str, Any]) -> tuple[str, ...]:
 def _asks_default_page(request_body: Any) -> bool:
     if not isinstance(request_body, dict):
         return False
-    return not any(key in request_body for key in ("pagination", "limit", "offset"))
+    return not any(
+        key in request_body for key in ("pagination", "limit", "offset", PAGE_SIZE_ALIAS)
+    )
+
+
+def _total(execution: dict[str, Any]) -> int | None:
+    pagination = execution.get("pagination")
+    total = pagination.get("total") if isinstance(pagination, dict) else None
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
 
 
 @dataclass
@@ -59,7 +68,7 @@ class ExecutionLedger:
         return seen.status if seen else None
 
     def completed_documents_of(self, execution_id: str) -> tuple[str, ...] | None:
-        """The documents a completed execution answered before, when they are comparable."""
+        """The documents a finished execution answered before, when they are comparable."""
         seen = self._executions.get(execution_id)
         if seen is None:
             return None
@@ -68,6 +77,14 @@ class ExecutionLedger:
         if seen.created_with_default_page:
             return seen.created_documents
         return None
+
+    def created_counts_of(self, execution_id: str) -> tuple[int, int | None] | None:
+        """How many documents a finished execution answered when it ran, and its result's
+        `pagination.total` (when it said)."""
+        seen = self._executions.get(execution_id)
+        if seen is None or seen.created_documents is None:
+            return None
+        return len(seen.created_documents), seen.created_total
 
     def credits_remaining(self, namespace: str) -> float | None:
         return self._remaining.get(namespace)
@@ -95,11 +112,14 @@ class ExecutionLedger:
             )
             if moves_forward and seen.status not in TERMINAL:
                 seen.status = status
-            if status == "completed":
+            if status in DOCUMENT_STATUSES:
                 if exchange.operation == "execute":
                     seen.created_documents = _document_ids(execution)
+                    seen.created_total = _total(execution)
                     seen.created_with_default_page = _asks_default_page(exchange.request_body)
-                elif seen.read_documents is None:
+                elif (
+                    seen.read_documents is None and execution.get("documents_retained") is not False
+                ):
                     seen.read_documents = _document_ids(execution)
             budget = execution.get("budget")
             remaining = budget.get("credits_remaining") if isinstance(budget, dict) else None

@@ -3,14 +3,15 @@
 Registered by the mock's plugin (:mod:`mixpeek_toolkit.mockserver.testing.plugin`) where
 this ``[contracts]`` extra is installed. ``mixpeek_target`` (session) says where the contract
 suites point: the session's local mock, or the server named by ``--mixpeek-base-url`` (with
-``--mixpeek-api-key``, ``--mixpeek-namespace``, ``--mixpeek-retriever-id``).
+``--mixpeek-api-key``, ``--mixpeek-namespace``, ``--mixpeek-retriever-id``), accepting the
+statuses named by ``--mixpeek-accept-status`` beyond the ones the API documents.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from .target import Target
+from .target import Target, accepted_statuses
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,6 +30,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--mixpeek-retriever-id", default=None, help="Retriever the contract suites execute."
     )
+    group.addoption(
+        "--mixpeek-accept-status",
+        action="append",
+        default=None,
+        metavar="STATUS",
+        help="Accept an execution status the API does not document (repeatable); rule "
+        "execution_status_is_known lets it pass, lifecycle rules do not judge it.",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +53,7 @@ def mixpeek_target(request: pytest.FixtureRequest) -> Target:
         api_key=option("--mixpeek-api-key"),
         namespace=option("--mixpeek-namespace"),
         retriever_id=option("--mixpeek-retriever-id"),
+        accept_statuses=accepted_statuses(option("--mixpeek-accept-status")),
     )
     if target.base_url is None:
         server = request.getfixturevalue("mixpeek_mock_server")

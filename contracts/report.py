@@ -62,8 +62,11 @@ class Report:
         lines = [
             f"Contract of spec/openapi.yaml against {target.url} "
             f"(namespace {target.namespace!r}, retriever {target.retriever_id!r})",
-            f"{len(self.rules)} rules checked, {len(self.broken_rules)} broken.",
         ]
+        if target.unknown_accepted_statuses:
+            accepted = ", ".join(sorted(target.unknown_accepted_statuses))
+            lines.append(f"Statuses accepted by name: {accepted}.")
+        lines.append(f"{len(self.rules)} rules checked, {len(self.broken_rules)} broken.")
         if self.ok:
             lines.append("OK: every rule held.")
             return "\n".join(lines)

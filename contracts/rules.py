@@ -8,20 +8,45 @@ they never assume the server is our mock.
 
 The same functions run inside Schemathesis (see :mod:`mixpeek_toolkit.contracts.checks`) and in the
 plain-HTTP workflows (see :mod:`mixpeek_toolkit.contracts.workflows`).
+
+A rule never cries wolf. Where the seeds are silent, or call a list "common values", it
+follows the real API as it is today and is never stricter than it: `degraded` runs are
+finished runs with documents, unknown response fields are ignored, any non-empty error type
+is an error type, pagination metadata may come in the seeds' shapes or API 0.82's, and a
+read-back may keep statistics only. What a rule judges by (statuses and their lifecycle,
+error statuses, degraded entries, page sizes) comes from :mod:`mixpeek_toolkit.contracts.facts`, never
+restated here.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from ..generated import models
 from .exchange import Exchange
-from .facts import DEFAULT_PAGE_SIZE, ERROR_TYPE_BY_STATUS, IN_FLIGHT, STATUS_RANK, TERMINAL
+from .facts import (
+    DEGRADED_FIELD,
+    DEGRADED_NULLABLE_FIELDS,
+    DEGRADED_REQUIRED_FIELDS,
+    DOCUMENT_STATUSES,
+    ERROR_STATUSES,
+    IN_FLIGHT,
+    KNOWN_STATUSES,
+    STATUS_RANK,
+    TERMINAL,
+    TOP_K,
+)
 from .ledger import ExecutionLedger
+from .pages import (
+    TOKEN_REQUEST_FIELD,
+    is_number,
+    read_meta,
+    request_method,
+    requested_page_size,
+)
 from .violations import (
     AccessViolation,
     BudgetViolation,
@@ -32,17 +57,20 @@ from .violations import (
 )
 
 __all__ = [
-    "ERROR_TYPE_BY_STATUS",
+    "ACCEPT_STATUS_OPTIONS",
     "LEDGER_RULES",
     "STATELESS_RULES",
     "budget_figures_coherent",
     "budget_remaining_never_grows",
+    "degraded_entries_say_what_was_skipped",
     "document_ids_unique",
     "documents_sorted_by_score",
     "error_envelope_matches_status",
     "error_set_exactly_when_failed",
     "execution_read_back_matches_creation",
+    "execution_status_is_known",
     "in_flight_execution_is_coherent",
+    "judge",
     "namespace_isolation",
     "page_within_requested_size",
     "pagination_agrees_with_total_and_has_next",
@@ -53,27 +81,17 @@ __all__ = [
     "wrongly_authenticated_requests_refused",
 ]
 
-Status = models.ExecutionStatus
-#: Page-size field and default of each pagination method, read from the generated models.
-PAGE_SIZE_FIELD: dict[str, tuple[str, int]] = {
-    "offset": ("page_size", models.OffsetPaginationParams.model_fields["page_size"].default),
-    "cursor": ("limit", models.CursorPaginationParams.model_fields["limit"].default),
-    "scroll": ("limit", models.ScrollPaginationParams.model_fields["limit"].default),
-    "keyset": ("limit", models.KeysetPaginationParams.model_fields["limit"].default),
-}
-#: The request field carrying each method's "next page" token.
-TOKEN_REQUEST_FIELD = {"cursor": "cursor", "scroll": "scroll_id", "keyset": "after"}
-#: The response field carrying each method's "next page" token.
-TOKEN_RESPONSE_FIELD = {"cursor": "cursor", "scroll": "scroll_id", "keyset": "next_cursor"}
+Status = models.KnownExecutionStatus
+#: Where a user accepts a status the API does not document (named in the rule's message).
+ACCEPT_STATUS_OPTIONS = (
+    "--accept-status {status} (pytest: --mixpeek-accept-status {status}; environment: "
+    "MIXPEEK_ACCEPT_STATUSES={status})"
+)
 #: Shortest random token of an execution id we treat as "certainly never created".
 UNGUESSABLE_TOKEN_LENGTH = 16
 #: Tolerance for comparing credit figures that a server may round.
 CREDIT_TOLERANCE = 1e-6
 _BEARER_SK = re.compile(r"^Bearer sk_\S+$")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _documents(execution: dict[str, Any]) -> list[dict[str, Any]]:
@@ -92,12 +110,13 @@ def _inputs(exchange: Exchange) -> dict[str, Any]:
     return inputs if isinstance(inputs, dict) else {}
 
 
-def _completed_execute(exchange: Exchange) -> dict[str, Any] | None:
-    """The execution answered by a 2xx execute, when it is completed (the only state with documents)."""
+def _finished_execute(exchange: Exchange) -> dict[str, Any] | None:
+    """The execution answered by a 2xx execute, when it finished with documents to judge
+    (`completed` or `degraded`: a degraded run's documents are a result like any other)."""
     execution = exchange.execution
     if exchange.operation != "execute" or execution is None:
         return None
-    if execution.get("status") != Status.COMPLETED.value:
+    if execution.get("status") not in DOCUMENT_STATUSES:
         return None
     return execution
 
@@ -105,22 +124,91 @@ def _completed_execute(exchange: Exchange) -> dict[str, Any] | None:
 # --- lifecycle ---------------------------------------------------------------------------
 
 
-def error_set_exactly_when_failed(exchange: Exchange) -> None:
-    """`error` is a non-empty string exactly when `status` is `failed`, and absent or null otherwise."""
+def execution_status_is_known(exchange: Exchange, accepted: Collection[str] = ()) -> None:
+    """`status` is one the API answers (`KnownExecutionStatus`), or one the user accepted by name.
+
+    The seeds call their statuses "common values", so the schema leaves `status` a plain
+    string; this rule is where a server answering `done` for a finished run is caught. A
+    status accepted by name is judged only by the rules that do not depend on the lifecycle:
+    it is neither in flight nor terminal, has no documents to judge and fixes no `error`.
+    """
     execution = exchange.execution
     if execution is None or "status" not in execution:
         return
-    status, error = execution.get("status"), execution.get("error")
-    if status == Status.FAILED.value and not (isinstance(error, str) and error):
+    status = execution["status"]
+    if isinstance(status, str) and status and (status in KNOWN_STATUSES or status in accepted):
+        return
+    known = ", ".join(sorted(KNOWN_STATUSES, key=lambda s: (STATUS_RANK[s], s)))
+    hint = (
+        f" If your server answers it on purpose, accept it by name: "
+        f"{ACCEPT_STATUS_OPTIONS.format(status=status)}."
+        if isinstance(status, str) and status
+        else ""
+    )
+    raise LifecycleViolation(
+        rule="execution_status_is_known",
+        explanation=f"status is {status!r}, not a status the API answers ({known}).{hint}",
+    )
+
+
+def error_set_exactly_when_failed(exchange: Exchange) -> None:
+    """`error` is a non-empty string exactly when `status` is `failed` (`x-error-statuses`), and
+    absent or null for every other known status: a `degraded` run finished without one."""
+    execution = exchange.execution
+    if execution is None or execution.get("status") not in KNOWN_STATUSES:
+        return  # a status accepted by name does not say whether it carries an error
+    status, error = execution["status"], execution.get("error")
+    if status in ERROR_STATUSES and not (isinstance(error, str) and error):
         raise LifecycleViolation(
             rule="error_set_exactly_when_failed",
-            explanation=f"status is 'failed' but error is {error!r}; a failed execution says why.",
+            explanation=f"status is {status!r} but error is {error!r}; a failed execution says why.",
         )
-    if status != Status.FAILED.value and error is not None:
+    if status not in ERROR_STATUSES and error is not None:
+        skipped = (
+            " (a degraded run lists what it skipped in `degraded`)"
+            if status == Status.DEGRADED.value
+            else ""
+        )
         raise LifecycleViolation(
             rule="error_set_exactly_when_failed",
-            explanation=f"status is {status!r} but error is {error!r}; only failed executions carry an error.",
+            explanation=(
+                f"status is {status!r} but error is {error!r}; only failed executions carry "
+                f"an error{skipped}."
+            ),
         )
+
+
+def degraded_entries_say_what_was_skipped(exchange: Exchange) -> None:
+    """Each entry of `degraded` names the skipped `resource` and the `reason` (non-empty
+    strings); its `id`, `next_step` and `stage` are strings or null."""
+    execution = exchange.execution
+    if execution is None or execution.get(DEGRADED_FIELD) is None:
+        return
+    entries = execution[DEGRADED_FIELD]
+
+    def broken(explanation: str) -> LifecycleViolation:
+        return LifecycleViolation(
+            rule="degraded_entries_say_what_was_skipped", explanation=explanation
+        )
+
+    if not isinstance(entries, list):
+        raise broken(f"{DEGRADED_FIELD} is {entries!r}, not a list of what the run skipped.")
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise broken(f"{DEGRADED_FIELD}[{position}] is {entry!r}, not an object.")
+        for name in DEGRADED_REQUIRED_FIELDS:
+            value = entry.get(name)
+            if not (isinstance(value, str) and value.strip()):
+                raise broken(
+                    f"{DEGRADED_FIELD}[{position}].{name} is {value!r}; each entry says what was "
+                    "skipped and why, as non-empty strings."
+                )
+        for name in DEGRADED_NULLABLE_FIELDS:
+            value = entry.get(name)
+            if value is not None and not isinstance(value, str):
+                raise broken(
+                    f"{DEGRADED_FIELD}[{position}].{name} is {value!r}, not a string or null."
+                )
 
 
 def in_flight_execution_is_coherent(exchange: Exchange) -> None:
@@ -151,7 +239,8 @@ def in_flight_execution_is_coherent(exchange: Exchange) -> None:
 
 
 def terminal_state_never_changes(exchange: Exchange, ledger: ExecutionLedger) -> None:
-    """`status` moves one way (pending -> processing -> completed | failed); terminal states stay."""
+    """`status` moves one way (pending -> processing -> completed | failed | degraded); terminal
+    states stay. Statuses accepted by name have no place on the lifecycle and are not judged."""
     execution = exchange.execution
     if execution is None:
         return
@@ -174,7 +263,9 @@ def terminal_state_never_changes(exchange: Exchange, ledger: ExecutionLedger) ->
 
 
 def execution_read_back_matches_creation(exchange: Exchange, ledger: ExecutionLedger) -> None:
-    """A read answers the execution asked for, and a completed one always answers the same documents."""
+    """A read answers the execution asked for; a finished one (completed or degraded) answers
+    the same documents every time, or, when it keeps statistics only (`documents_retained:
+    false`), no documents and a `total_returned` that counts what the run returned."""
     execution = exchange.execution
     if execution is None or exchange.operation != "get_execution":
         return
@@ -185,7 +276,10 @@ def execution_read_back_matches_creation(exchange: Exchange, ledger: ExecutionLe
             rule="execution_read_back_matches_creation",
             explanation=f"asked for execution {requested} but the answer is execution {answered!r}.",
         )
-    if execution.get("status") != Status.COMPLETED.value or requested is None:
+    if execution.get("status") not in DOCUMENT_STATUSES or requested is None:
+        return
+    if execution.get("documents_retained") is False:
+        _statistics_only_read_back(execution, requested, ledger)
         return
     expected = ledger.completed_documents_of(requested)
     if expected is None:
@@ -195,8 +289,39 @@ def execution_read_back_matches_creation(exchange: Exchange, ledger: ExecutionLe
         raise LifecycleViolation(
             rule="execution_read_back_matches_creation",
             explanation=(
-                f"completed execution {requested} answered documents {list(expected)[:10]} before "
-                f"and {list(actual)[:10]} now; a completed execution answers the same documents."
+                f"finished execution {requested} answered documents {list(expected)[:10]} before "
+                f"and {list(actual)[:10]} now; a finished execution answers the same documents."
+            ),
+        )
+
+
+def _statistics_only_read_back(
+    execution: dict[str, Any], requested: str, ledger: ExecutionLedger
+) -> None:
+    """API 0.82's read-back: `documents: []`, `documents_retained: false`, `total_returned`."""
+    answered = len(execution.get("documents") or [])
+    if answered:
+        raise LifecycleViolation(
+            rule="execution_read_back_matches_creation",
+            explanation=(
+                f"execution {requested} says documents_retained is false but answers "
+                f"{answered} documents."
+            ),
+        )
+    total_returned = execution.get("total_returned")
+    counts = ledger.created_counts_of(requested)
+    if counts is None or not is_number(total_returned):
+        return
+    page, total = counts
+    # FACTS: "total_returned: what the run returned when it ran". That is the page execute
+    # answered; a server counting the whole result (its pagination.total) is not refused.
+    if total_returned not in {page, total}:
+        also = f" (and pagination.total {total})" if total is not None else ""
+        raise LifecycleViolation(
+            rule="execution_read_back_matches_creation",
+            explanation=(
+                f"execution {requested} returned {page} documents when it ran{also}, but its "
+                f"read-back says total_returned {total_returned}."
             ),
         )
 
@@ -222,13 +347,13 @@ def unknown_execution_is_not_found(exchange: Exchange, ledger: ExecutionLedger) 
 
 def documents_sorted_by_score(exchange: Exchange) -> None:
     """Without `sort` (or `group_by`), documents come highest score first."""
-    execution = _completed_execute(exchange)
+    execution = _finished_execute(exchange)
     request = _request(exchange)
     if execution is None or request.get("sort") is not None or request.get("group_by") is not None:
         return
     scores = [document.get("score") for document in _documents(execution)]
     for position, (before, after) in enumerate(itertools.pairwise(scores)):
-        if _is_number(before) and _is_number(after) and after > before:
+        if is_number(before) and is_number(after) and after > before:
             raise ResultViolation(
                 rule="documents_sorted_by_score",
                 explanation=(
@@ -254,23 +379,25 @@ def document_ids_unique(exchange: Exchange) -> None:
         seen.add(document_id)
 
 
-def requested_page_size(request: dict[str, Any]) -> int | None:
-    """The page size a request asks for (its method's size field, legacy `limit`, or the default)."""
-    pagination = request.get("pagination")
-    if isinstance(pagination, dict):
-        method = pagination.get("method")
-        if method not in PAGE_SIZE_FIELD:
-            return None
-        name, default = PAGE_SIZE_FIELD[method]
-        size = pagination.get(name, default)
-    else:
-        size = request.get("limit", DEFAULT_PAGE_SIZE)
-    return int(size) if _is_number(size) and size >= 1 else None
+def _applied_top_k(exchange: Exchange, execution: dict[str, Any]) -> Any:
+    """`inputs.top_k`, or the lower value the server applied when `limits` reports a clamp."""
+    top_k = _inputs(exchange).get(TOP_K)
+    if not is_number(top_k):
+        return None
+    limits = execution.get("limits")
+    for entry in limits if isinstance(limits, list) else ():
+        if not isinstance(entry, dict) or entry.get("name") != TOP_K:
+            continue
+        applied = entry.get("applied")
+        if is_number(applied) and applied < top_k:
+            return applied  # clamped to the server's ceiling, and reported as the API does
+    return top_k
 
 
 def page_within_requested_size(exchange: Exchange) -> None:
-    """A page holds at most the requested page size, and the whole result at most `top_k`."""
-    execution = _completed_execute(exchange)
+    """A page holds at most the requested page size, and the whole result at most `top_k`
+    (the applied value when `limits` reports that the server clamped it)."""
+    execution = _finished_execute(exchange)
     if execution is None:
         return
     count = len(execution.get("documents") or [])
@@ -280,32 +407,37 @@ def page_within_requested_size(exchange: Exchange) -> None:
             rule="page_within_requested_size",
             explanation=f"the page holds {count} documents but the request asked for pages of {size}.",
         )
-    top_k = _inputs(exchange).get("top_k")
-    if not _is_number(top_k):
+    top_k = _applied_top_k(exchange, execution)
+    if top_k is None:
         return
+    named = (
+        f"inputs.top_k ({top_k})"
+        if top_k == _inputs(exchange).get(TOP_K)
+        else f"the applied top_k ({top_k}, clamped as `limits` reports)"
+    )
     if count > top_k:
         raise ResultViolation(
             rule="page_within_requested_size",
-            explanation=f"the page holds {count} documents but inputs.top_k is {top_k}.",
+            explanation=f"the page holds {count} documents but {named} bounds the whole result.",
         )
     pagination = execution.get("pagination")
     total = pagination.get("total") if isinstance(pagination, dict) else None
-    if _is_number(total) and total > top_k:
+    if is_number(total) and total > top_k:
         raise ResultViolation(
             rule="page_within_requested_size",
-            explanation=f"pagination.total is {total} but inputs.top_k ({top_k}) bounds the whole result.",
+            explanation=f"pagination.total is {total} but {named} bounds the whole result.",
         )
 
 
 def scores_at_least_min_score(exchange: Exchange) -> None:
     """With `inputs.min_score`, every returned document scores at least that much."""
-    execution = _completed_execute(exchange)
+    execution = _finished_execute(exchange)
     min_score = _inputs(exchange).get("min_score")
-    if execution is None or not _is_number(min_score):
+    if execution is None or not is_number(min_score):
         return
     for document in _documents(execution):
         score = document.get("score")
-        if _is_number(score) and score < min_score:
+        if is_number(score) and score < min_score:
             raise ResultViolation(
                 rule="scores_at_least_min_score",
                 explanation=f"document {document.get('document_id')!r} scores {score}, below min_score {min_score}.",
@@ -315,46 +447,38 @@ def scores_at_least_min_score(exchange: Exchange) -> None:
 # --- pagination ---------------------------------------------------------------------------
 
 
-def pagination_method(pagination: dict[str, Any]) -> str | None:
-    """Which method a response's pagination metadata describes, from its shape."""
-    if "offset" in pagination:
-        return "offset"
-    for method, name in TOKEN_RESPONSE_FIELD.items():
-        if name in pagination:
-            return method
-    return None
-
-
 def _is_first_page(request: dict[str, Any], method: str) -> bool:
+    """Whether the request asked for the first page of ``method`` (no token sent)."""
+    if request_method(request) != method:
+        return False
     pagination = request.get("pagination")
     if not isinstance(pagination, dict):
         return True
-    if pagination.get("method") != method:
-        return False
-    return pagination.get(TOKEN_REQUEST_FIELD.get(method, "")) is None
+    return pagination.get(TOKEN_REQUEST_FIELD[method]) is None
 
 
 def pagination_agrees_with_total_and_has_next(exchange: Exchange) -> None:
-    """`returned`, `total`, `has_next`, `has_previous` and the next-page token agree with the page."""
-    execution = _completed_execute(exchange)
+    """`returned`, `total`, `has_next`, `has_previous` and the next-page token agree with the
+    page, in the seeds' metadata shapes and in API 0.82's."""
+    execution = _finished_execute(exchange)
     if execution is None or not isinstance(execution.get("pagination"), dict):
         return
-    meta = execution["pagination"]
+    meta = read_meta(execution["pagination"])
     count = len(execution.get("documents") or [])
-    method = pagination_method(meta)
-    has_next, total = meta.get("has_next"), meta.get("total")
+    has_next, total = meta.has_next, meta.total
 
     def broken(explanation: str) -> PaginationViolation:
         return PaginationViolation(
             rule="pagination_agrees_with_total_and_has_next", explanation=explanation
         )
 
-    returned = meta.get("returned")
-    if _is_number(returned) and returned != count:
-        raise broken(f"pagination.returned is {returned} but the page holds {count} documents.")
-    if method == "offset":
-        offset = meta.get("offset")
-        if not (_is_number(offset) and _is_number(total) and isinstance(has_next, bool)):
+    if is_number(meta.returned) and meta.returned != count:
+        raise broken(
+            f"pagination.returned is {meta.returned} but the page holds {count} documents."
+        )
+    if meta.method == "offset":
+        offset = meta.offset
+        if not (is_number(offset) and is_number(total) and isinstance(has_next, bool)):
             return
         if has_next != (offset + count < total):
             raise broken(
@@ -362,21 +486,20 @@ def pagination_agrees_with_total_and_has_next(exchange: Exchange) -> None:
             )
         if offset + count > total and count:
             raise broken(f"offset {offset} + {count} documents exceeds total {total}.")
-        has_previous = meta.get("has_previous")
-        if isinstance(has_previous, bool) and has_previous != (offset > 0):
-            raise broken(f"has_previous is {has_previous} with offset {offset}.")
+        if isinstance(meta.has_previous, bool) and meta.has_previous != (offset > 0):
+            raise broken(f"has_previous is {meta.has_previous} with offset {offset}.")
         return
-    if method is None or not isinstance(has_next, bool):
+    if meta.method is None or meta.token_field is None or not isinstance(has_next, bool):
         return
-    token = meta.get(TOKEN_RESPONSE_FIELD[method])
-    if has_next != (token is not None):
+    if meta.has_next_stated and has_next != (meta.token is not None):
         raise broken(
-            f"has_next is {has_next} but {TOKEN_RESPONSE_FIELD[method]} is {token!r}; "
+            f"has_next is {has_next} but {meta.token_field} is {meta.token!r}; "
             "the next-page token is null exactly on the last page."
         )
-    first_page = _is_first_page(_request(exchange), method)
-    if _is_number(total) and first_page and has_next != (count < total):
-        raise broken(f"first page: has_next is {has_next} with {count} documents of total {total}.")
+    first_page = _is_first_page(_request(exchange), meta.method)
+    if is_number(total) and first_page and has_next != (count < total):
+        said = "has_next is" if meta.has_next_stated else f"{meta.token_field} says has_next"
+        raise broken(f"first page: {said} {has_next} with {count} documents of total {total}.")
 
 
 # --- budget -------------------------------------------------------------------------------
@@ -390,7 +513,7 @@ def budget_figures_coherent(exchange: Exchange) -> None:
     budget = execution["budget"]
     for name in ("credits_used", "credits_remaining", "time_used_ms"):
         value = budget.get(name)
-        if value is not None and not (_is_number(value) and value >= 0):
+        if value is not None and not (is_number(value) and value >= 0):
             raise BudgetViolation(
                 rule="budget_figures_coherent",
                 explanation=f"budget.{name} is {value!r}; budget figures are numbers >= 0.",
@@ -398,7 +521,7 @@ def budget_figures_coherent(exchange: Exchange) -> None:
     statistics = execution.get("stage_statistics")
     charged = statistics.get("credits_used") if isinstance(statistics, dict) else None
     used = budget.get("credits_used")
-    if _is_number(charged) and _is_number(used) and abs(charged - used) > CREDIT_TOLERANCE:
+    if is_number(charged) and is_number(used) and abs(charged - used) > CREDIT_TOLERANCE:
         raise BudgetViolation(
             rule="budget_figures_coherent",
             explanation=f"stage_statistics.credits_used is {charged} but budget.credits_used is {used}.",
@@ -413,7 +536,7 @@ def budget_remaining_never_grows(exchange: Exchange, ledger: ExecutionLedger) ->
     budget = execution.get("budget")
     remaining = budget.get("credits_remaining") if isinstance(budget, dict) else None
     before = ledger.credits_remaining(exchange.namespace)
-    if _is_number(remaining) and before is not None and remaining > before + CREDIT_TOLERANCE:
+    if is_number(remaining) and before is not None and remaining > before + CREDIT_TOLERANCE:
         raise BudgetViolation(
             rule="budget_figures_coherent",
             explanation=(
@@ -427,7 +550,9 @@ def budget_remaining_never_grows(exchange: Exchange, ledger: ExecutionLedger) ->
 
 
 def error_envelope_matches_status(exchange: Exchange) -> None:
-    """Every 4xx/5xx answers `{"success": false, "status": N, "error": {"type", "message"}}`, type fixed by N."""
+    """Every 4xx/5xx answers the envelope `{"success": false, "status": N, "error": {"type",
+    "message"}}` with N the HTTP status. `success` may be absent, `details` null, and the type
+    any non-empty string (the API answers more types than the usual one per status)."""
     code = exchange.status_code
     if code < 400 or exchange.operation == "other":
         return  # unsupported methods and unknown paths are the HTTP framework's, not the contract's
@@ -440,23 +565,22 @@ def error_envelope_matches_status(exchange: Exchange) -> None:
         raise broken(
             f"the {code} answer is not a JSON object (content type {exchange.content_type!r})."
         )
-    if body.get("success") is not False:
-        raise broken(f"the {code} answer has success={body.get('success')!r}, not false.")
-    if body.get("status") != code:
-        raise broken(
-            f"the HTTP status is {code} but the envelope says status {body.get('status')!r}."
-        )
+    if body.get("success", False) is not False:
+        raise broken(f"the {code} answer has success={body.get('success')!r}; absent or false.")
+    status = body.get("status")
+    if status != code or isinstance(status, bool):
+        raise broken(f"the HTTP status is {code} but the envelope says status {status!r}.")
     error = body.get("error")
-    if (
-        not isinstance(error, dict)
-        or not isinstance(error.get("message"), str)
-        or not error["message"]
-    ):
-        raise broken(f"the {code} answer has no error.message.")
-    expected = ERROR_TYPE_BY_STATUS.get(code)
-    if expected is not None and error.get("type") != expected:
+    if not isinstance(error, dict):
+        raise broken(f"the {code} answer has error {error!r}, not an object.")
+    kind, message = error.get("type"), error.get("message")
+    if not (isinstance(kind, str) and kind.strip()):
+        raise broken(f"the {code} answer has error.type {kind!r}; any non-empty string will do.")
+    if not isinstance(message, str):
+        raise broken(f"the {code} answer has error.message {message!r}, not a string.")
+    if error.get("details") is not None and not isinstance(error["details"], dict):
         raise broken(
-            f"a {code} answer has error.type {error.get('type')!r}, expected {expected!r}."
+            f"the {code} answer has error.details {error['details']!r}; an object or null."
         )
 
 
@@ -503,7 +627,9 @@ def wrongly_authenticated_requests_refused(exchange: Exchange) -> None:
 
 #: Rules that judge one exchange alone.
 STATELESS_RULES: tuple[Callable[[Exchange], None], ...] = (
+    execution_status_is_known,
     error_set_exactly_when_failed,
+    degraded_entries_say_what_was_skipped,
     in_flight_execution_is_coherent,
     documents_sorted_by_score,
     document_ids_unique,
@@ -523,3 +649,17 @@ LEDGER_RULES: tuple[Callable[[Exchange, ExecutionLedger], None], ...] = (
     budget_remaining_never_grows,
     namespace_isolation,
 )
+
+
+def judge(
+    exchange: Exchange, ledger: ExecutionLedger, *, accepted_statuses: Collection[str] = ()
+) -> None:
+    """Judge one exchange by every rule (the workflows do, for each answer they get); the
+    caller records it in the ledger afterwards."""
+    for rule in STATELESS_RULES:
+        if rule is execution_status_is_known:
+            execution_status_is_known(exchange, accepted_statuses)
+        else:
+            rule(exchange)
+    for ledger_rule in LEDGER_RULES:
+        ledger_rule(exchange, ledger)

@@ -6,6 +6,8 @@
 Every flag falls back to its environment variable (``MIXPEEK_BASE_URL``,
 ``MIXPEEK_API_KEY``, ``MIXPEEK_NAMESPACE``, ``MIXPEEK_RETRIEVER_ID``, ...). Without a base
 URL the local mock is started on a free 127.0.0.1 port (strict mode) and verified.
+``--accept-status queued`` (repeatable; ``MIXPEEK_ACCEPT_STATUSES=queued,archived``) accepts a
+status the API does not document, by name.
 
 Exit status: 0 when every rule held, 1 when a rule broke, 2 when the target could not
 be reached or the options are wrong.
@@ -21,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .suite import TargetUnreachable, run_contract
-from .target import ENV_VARS, Target
+from .target import ENV_VARS, Target, accepted_statuses
 
 __all__ = ["main"]
 
@@ -53,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timeout", type=float, help=f"seconds one request may take (${env['timeout']})"
+    )
+    parser.add_argument(
+        "--accept-status",
+        action="append",
+        metavar="STATUS",
+        help="accept an execution status the API does not document (repeatable, or "
+        "comma-separated); it is judged only by the rules that do not depend on the "
+        f"lifecycle (${env['accept_statuses']}, comma-separated)",
     )
     parser.add_argument(
         "--junit-xml",
@@ -106,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_examples=arguments.max_examples,
             seed=arguments.seed,
             timeout=arguments.timeout,
+            accept_statuses=accepted_statuses(arguments.accept_status),
         )
     except ValueError as error:
         print(f"mixpeek-contracts: {error}", file=sys.stderr)

@@ -10,13 +10,14 @@ and the packaged suites all describe their target with a :class:`Target`::
     schema = load_schema(target, app=asgi_app)       # ... or at an ASGI app, in process
 
 A target never assumes it is our mock: everything the suites need to know about the
-server (a retriever that exists, a namespace to use, a key) is in here.
+server (a retriever that exists, a namespace to use, a key, the statuses it answers beyond
+the ones the API documents) is in here.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,11 +26,15 @@ from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
 from .. import spec
+from .checks import ACCEPTED_STATUSES_OPTION
+from .facts import KNOWN_STATUSES
+from .rules import execution_status_is_known
 
 __all__ = [
     "ENV_VARS",
     "LOCAL_MOCK_URL",
     "Target",
+    "accepted_statuses",
     "load_schema",
 ]
 
@@ -42,6 +47,7 @@ ENV_VARS: Mapping[str, str] = {
     "max_examples": "MIXPEEK_CONTRACT_MAX_EXAMPLES",
     "seed": "MIXPEEK_CONTRACT_SEED",
     "timeout": "MIXPEEK_CONTRACT_TIMEOUT",
+    "accept_statuses": "MIXPEEK_ACCEPT_STATUSES",
 }
 
 #: Placeholder base URL of a target served in process (an ASGI app, no sockets).
@@ -49,6 +55,7 @@ LOCAL_MOCK_URL = "http://contract-target.invalid"
 
 _INT_FIELDS = frozenset({"max_examples", "seed"})
 _FLOAT_FIELDS = frozenset({"timeout"})
+_LIST_FIELDS = frozenset({"accept_statuses"})
 #: Share of generated requests whose ``retriever_id`` is steered to the target's retriever:
 #: the rest keep the drawn id, so "unknown retriever" answers are exercised too.
 _STEERED_OUT_OF = 5
@@ -84,6 +91,11 @@ class Target:
     """Most reads of an in-flight execution before it counts as stuck."""
     extra_headers: Mapping[str, str] = field(default_factory=dict)
     """Headers added to every request (e.g. a tracing header a gateway needs)."""
+    accept_statuses: frozenset[str] = frozenset()
+    """Statuses the server answers beyond the five the API documents, accepted by name (a
+    server's own ``queued``, say). Rule ``execution_status_is_known`` lets them pass; the rules
+    that depend on the lifecycle do not judge them (neither in flight nor terminal, no
+    documents to judge, no ``error`` fixed)."""
 
     def __post_init__(self) -> None:
         if self.base_url is not None:
@@ -107,6 +119,22 @@ class Target:
         for name in ("timeout", "connect_timeout"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be a positive number of seconds.")
+        if isinstance(self.accept_statuses, str):
+            raise ValueError(
+                "accept_statuses is a collection of statuses, not one string; "
+                f"pass [{self.accept_statuses!r}]."
+            )
+        accepted = frozenset(self.accept_statuses)
+        if not all(isinstance(status, str) and status.strip() for status in accepted):
+            raise ValueError(
+                f"accept_statuses must be non-empty strings, got {sorted(map(repr, accepted))}."
+            )
+        object.__setattr__(self, "accept_statuses", accepted)
+
+    @property
+    def unknown_accepted_statuses(self) -> frozenset[str]:
+        """The accepted statuses the API does not document (the ones the option changes)."""
+        return self.accept_statuses - KNOWN_STATUSES
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Target:
@@ -118,7 +146,9 @@ class Target:
             if raw in (None, ""):
                 continue
             try:
-                if name in _INT_FIELDS:
+                if name in _LIST_FIELDS:
+                    values[name] = _split(raw)
+                elif name in _INT_FIELDS:
                     values[name] = int(raw)
                 elif name in _FLOAT_FIELDS:
                     values[name] = float(raw)
@@ -147,6 +177,18 @@ class Target:
         }
 
 
+def _split(raw: str) -> frozenset[str]:
+    """A comma-separated environment value as a set of non-empty items."""
+    return frozenset(item.strip() for item in raw.split(",") if item.strip())
+
+
+def accepted_statuses(values: Iterable[str] | None) -> frozenset[str] | None:
+    """Statuses given on a command line (repeated, or comma-separated), or ``None`` if none."""
+    if not values:
+        return None
+    return frozenset().union(*(_split(value) for value in values))
+
+
 def _steer_retriever(target: Target) -> Any:
     """Hypothesis hook: send most generated requests to the target's retriever."""
 
@@ -162,6 +204,16 @@ def _steer_retriever(target: Target) -> Any:
     return hook
 
 
+def _bearer_schemes(document: Mapping[str, Any]) -> list[str]:
+    """The names of the spec's HTTP bearer security schemes."""
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    return [
+        name
+        for name, scheme in schemes.items()
+        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer"
+    ]
+
+
 def load_schema(target: Target, *, app: Any = None) -> Any:
     """The contract (spec/openapi.yaml) as a Schemathesis schema aimed at ``target``.
 
@@ -171,20 +223,37 @@ def load_schema(target: Target, *, app: Any = None) -> Any:
     stay in process.
     """
     # An explicit config keeps a schemathesis.toml in the caller's directory out of the run.
+    # It gives the API key to the spec's bearer scheme rather than as a bare header, so that
+    # Schemathesis knows it is the caller's credential (its `ignored_auth` check otherwise
+    # takes it for a generated one in stateful runs and reports a 200 as ignored auth), and
+    # it carries the statuses the target accepts by name to their rule.
     document = spec.load_openapi()
-    schema = schemathesis.openapi.from_dict(document, config=SchemathesisConfig())
+    config = SchemathesisConfig.from_dict(
+        {
+            "auth": {
+                "openapi": {name: {"bearer": target.api_key} for name in _bearer_schemes(document)}
+            },
+            "checks": {
+                execution_status_is_known.__name__: {
+                    ACCEPTED_STATUSES_OPTION: sorted(target.accept_statuses)
+                }
+            },
+        }
+    )
+    schema = schemathesis.openapi.from_dict(document, config=config)
     if app is not None:
         schema.app = app
+    headers = {k: v for k, v in target.headers().items() if k.lower() != "authorization"}
     schema.config.update(
         base_url=target.url,
-        headers=target.headers(),
+        headers=headers,
         request_timeout=target.timeout,
     )
     schema.config.generation.update(max_examples=target.max_examples)
     checks = schema.config.checks
     # The contract allows 400 (a drawn pagination cursor is forged) and 422 (a drawn input
-    # misses what the retriever requires, a body `retriever_id` names another retriever)
-    # for schema-valid requests, besides the statuses Schemathesis accepts by default.
+    # misses what the retriever requires) for schema-valid requests, besides the statuses
+    # Schemathesis accepts by default.
     checks.positive_data_acceptance.expected_statuses = [
         *checks.positive_data_acceptance.expected_statuses,
         "400",

@@ -6,7 +6,8 @@ rule's name::
 
     AssertionError
      +-- RuleViolation                  rule, explanation
-          +-- LifecycleViolation        status, error, progress, terminal states, read-back
+          +-- LifecycleViolation        status, error, degraded entries, progress, terminal
+          |                             states, read-back
           +-- ResultViolation           ordering, uniqueness, page size, min_score
           +-- PaginationViolation       metadata vs documents, walking all pages
           +-- BudgetViolation           credits and budget figures
@@ -37,7 +38,7 @@ class RuleViolation(AssertionError):
 
 
 class LifecycleViolation(RuleViolation):
-    """An execution's status, error, progress or identity is incoherent."""
+    """An execution's status, error, degraded entries, progress or identity is incoherent."""
 
 
 class ResultViolation(RuleViolation):

@@ -7,13 +7,18 @@ namespaces or drops credentials on purpose. These workflows do, against any targ
 - ``execute_then_read_back``: execute, then read the execution back (same id, documents).
 - ``in_flight_polled_to_end``: ask for an in-flight execution (``Prefer``; a real server may
   ignore it), poll it until terminal within ``target.max_polls`` reads, then read it again.
-- ``pagination_walk_<method>``: walk every page of one result with each pagination method
-  and the legacy ``limit``/``offset``; each document once, counts agree with ``total``.
+- ``pagination_walk_<method>``: walk every page of one result with each pagination method,
+  with a ``pagination`` that names no method (cursor, the default) and with the legacy
+  ``limit``/``offset``; each document once, counts agree with ``total``. Pages may be
+  ``completed`` or ``degraded`` and their metadata in the seeds' shape or API 0.82's.
+- ``page_size_alias``: the top-level ``page_size`` (0.82's alias of ``limit``) sizes the page.
 - ``cross_namespace_read``: an execution is not readable from another namespace.
 - ``unauthenticated_read`` / ``wrongly_authenticated_read``: no or malformed credentials get 401.
 - ``unknown_execution_read``: a well-formed id nobody created answers 404.
 
 Every response of every workflow is also judged by every rule of :mod:`mixpeek_toolkit.contracts.rules`.
+A status the target accepts by name (``Target.accept_statuses``) ends a poll or a walk
+without a verdict: nothing says whether it is in flight, finished, or has documents.
 """
 
 from __future__ import annotations
@@ -28,7 +33,16 @@ import httpx
 
 from . import rules
 from .exchange import Exchange, parse_json
+from .facts import (
+    DEFAULT_METHOD,
+    DOCUMENT_STATUSES,
+    IN_FLIGHT,
+    KNOWN_STATUSES,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE_ALIAS,
+)
 from .ledger import ExecutionLedger
+from .pages import LEGACY, METHODS, TOKEN_REQUEST_FIELD, read_meta
 from .target import Target
 from .violations import (
     AccessViolation,
@@ -121,10 +135,7 @@ class WorkflowSession:
             content_type=response.headers.get("content-type", ""),
         )
         try:
-            for rule in rules.STATELESS_RULES:
-                rule(exchange)
-            for ledger_rule in rules.LEDGER_RULES:
-                ledger_rule(exchange, self.ledger)
+            rules.judge(exchange, self.ledger, accepted_statuses=self.target.accept_statuses)
         finally:
             self.ledger.record(exchange)
         return exchange
@@ -182,7 +193,7 @@ def in_flight_polled_to_end(session: WorkflowSession) -> None:
         execution_id = _execution_id(created, "in_flight_polled_to_end")
         status = created.body.get("status")
         polls = 0
-        while status in rules.IN_FLIGHT:
+        while status in IN_FLIGHT:
             _expect(
                 polls < session.target.max_polls,
                 LifecycleViolation,
@@ -202,61 +213,79 @@ def in_flight_polled_to_end(session: WorkflowSession) -> None:
             session.read(execution_id)  # terminal_state_never_changes judges these
 
 
-def _walk(session: WorkflowSession, first: dict[str, Any], method: str) -> tuple[list[str], Any]:
-    """Follow next-page links from ``first``; answer every document id seen and the first total."""
+#: The walks: the four methods, a `pagination` without `method`, and the legacy fields.
+DEFAULT = "default"
+WALKS = (*sorted(METHODS), DEFAULT, LEGACY)
+
+
+def _walk(
+    session: WorkflowSession, first: dict[str, Any], walk: str
+) -> tuple[list[str], Any] | None:
+    """Follow next-page links from ``first``; answer every document id seen and the first
+    total, or ``None`` when a page has a status accepted by name (nothing to judge)."""
     body = first
     ids: list[str] = []
     total = None
     for page in range(WALK_TOP_K + 2):
         exchange = session.execute(body)
         execution = exchange.execution
+        status = (execution or {}).get("status")
+        if status in session.target.accept_statuses and status not in KNOWN_STATUSES:
+            return None
         _expect(
-            execution is not None and execution.get("status") == "completed",
+            execution is not None and status in DOCUMENT_STATUSES,
             PaginationViolation,
             "pagination_walk_yields_each_document_once",
-            f"page {page + 1} ({method}) answered {exchange.status_code} "
-            f"{(execution or {}).get('status')!r}, not a completed execution.",
+            f"page {page + 1} ({walk}) answered {exchange.status_code} {status!r}, not a "
+            f"finished execution with documents ({' or '.join(sorted(DOCUMENT_STATUSES))}).",
         )
         assert execution is not None
-        meta = execution.get("pagination") or {}
+        raw = execution.get("pagination")
+        meta = read_meta(raw if isinstance(raw, dict) else {})
         ids += [str(d.get("document_id")) for d in execution.get("documents") or []]
-        total = meta.get("total") if total is None else total
-        if not meta.get("has_next"):
+        total = meta.total if total is None else total
+        if not meta.has_next:
             return ids, total
-        body = _next_page(body, meta, method)
+        body = _next_page(body, meta.token, walk)
     raise PaginationViolation(
         rule="pagination_agrees_with_total_and_has_next",
-        explanation=f"{method}: has_next is still true after {WALK_TOP_K + 2} pages of {WALK_PAGE_SIZE} "
+        explanation=f"{walk}: has_next is still true after {WALK_TOP_K + 2} pages of {WALK_PAGE_SIZE} "
         f"documents with top_k {WALK_TOP_K}.",
     )
 
 
-def _next_page(body: dict[str, Any], meta: dict[str, Any], method: str) -> dict[str, Any]:
-    if method == "legacy":
+def _next_page(body: dict[str, Any], token: Any, walk: str) -> dict[str, Any]:
+    if walk == LEGACY:
         return {**body, "offset": body["offset"] + body["limit"]}
     pagination = dict(body["pagination"])
-    if method == "offset":
+    if walk == "offset":
         pagination["page_number"] += 1
     else:
-        pagination[rules.TOKEN_REQUEST_FIELD[method]] = meta.get(rules.TOKEN_RESPONSE_FIELD[method])
+        method = DEFAULT_METHOD if walk == DEFAULT else walk
+        pagination[TOKEN_REQUEST_FIELD[method]] = token
     return {**body, "pagination": pagination}
 
 
-def _first_page(session: WorkflowSession, method: str) -> dict[str, Any]:
+def _first_page(session: WorkflowSession, walk: str) -> dict[str, Any]:
     body = session.query(top_k=WALK_TOP_K)
-    if method == "legacy":
+    if walk == LEGACY:
         return {**body, "limit": WALK_PAGE_SIZE, "offset": 0}
-    if method == "offset":
+    if walk == "offset":
         return {
             **body,
             "pagination": {"method": "offset", "page_size": WALK_PAGE_SIZE, "page_number": 1},
         }
-    return {**body, "pagination": {"method": method, "limit": WALK_PAGE_SIZE}}
+    if walk == DEFAULT:
+        return {**body, "pagination": {"limit": WALK_PAGE_SIZE}}
+    return {**body, "pagination": {"method": walk, "limit": WALK_PAGE_SIZE}}
 
 
 def _pagination_walk(method: str) -> Callable[[WorkflowSession], None]:
     def walk(session: WorkflowSession) -> None:
-        ids, total = _walk(session, _first_page(session, method), method)
+        walked = _walk(session, _first_page(session, method), method)
+        if walked is None:
+            return
+        ids, total = walked
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         _expect(
             not duplicates,
@@ -267,7 +296,7 @@ def _pagination_walk(method: str) -> Callable[[WorkflowSession], None]:
         everything = session.execute(
             {
                 **session.query(top_k=WALK_TOP_K),
-                "pagination": {"method": "offset", "page_size": 500},
+                "pagination": {"method": "offset", "page_size": MAX_PAGE_SIZE["offset"]},
             }
         )
         whole = [
@@ -289,6 +318,11 @@ def _pagination_walk(method: str) -> Callable[[WorkflowSession], None]:
 
     walk.__name__ = f"pagination_walk_{method}"
     return walk
+
+
+def page_size_alias(session: WorkflowSession) -> None:
+    # `page_within_requested_size` judges the answer: the page holds at most `page_size`.
+    session.execute({**session.query(top_k=WALK_TOP_K), PAGE_SIZE_ALIAS: WALK_PAGE_SIZE - 2})
 
 
 def cross_namespace_read(session: WorkflowSession) -> None:
@@ -350,7 +384,8 @@ def unknown_execution_read(session: WorkflowSession) -> None:
 WORKFLOWS: tuple[Callable[[WorkflowSession], None], ...] = (
     execute_then_read_back,
     in_flight_polled_to_end,
-    *(_pagination_walk(method) for method in ("offset", "cursor", "scroll", "keyset", "legacy")),
+    *(_pagination_walk(walk) for walk in WALKS),
+    page_size_alias,
     cross_namespace_read,
     unauthenticated_read,
     wrongly_authenticated_read,

@@ -10,15 +10,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
 class CollectionIdentifier(RootModel[str]):
-    root: Annotated[str, Field(max_length=128, min_length=1)]
+    root: Annotated[str, Field(min_length=1)]
 
 
 class SelectItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=256, min_length=1)]
+    root: Annotated[str, Field(min_length=1)]
 
 
 class ExpandItem(RootModel[str]):
-    root: Annotated[str, Field(max_length=256, min_length=1)]
+    root: Annotated[str, Field(min_length=1)]
 
 
 class RetrieverInputs(BaseModel):
@@ -33,19 +33,22 @@ class RetrieverInputs(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    query: Annotated[str | None, Field(max_length=2000)] = None
+    query: str | None = None
     """
-    Text search query.
+    Text search query. No length limit is published.
     """
-    embedding: Annotated[list[float] | None, Field(max_length=4096)] = None
+    embedding: list[float] | None = None
     """
-    Pre-computed query vector.
+    Pre-computed query vector. No length limit is published.
     """
-    top_k: Annotated[int | None, Field(ge=1, le=1000)] = None
+    top_k: Annotated[int | None, Field(ge=1)] = None
     """
-    Most documents the retriever returns in all (the result's size, across pages).
+    Most documents the retriever returns in all (the result's size, across
+    pages). There is no upper bound: a value above the server's ceiling is
+    clamped to it, and the answer's `limits` reports the clamp.
+
     """
-    min_score: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    min_score: float | None = None
     """
     Minimum relevance score of a returned document.
     """
@@ -75,21 +78,23 @@ class OffsetPaginationParams(BaseModel):
 
 class CursorPaginationParams(BaseModel):
     """
-    Opaque cursor pagination. `cursor` is null for the first page.
+    Opaque cursor pagination, the default method: `method` may be left out.
+    `cursor` is null for the first page.
+
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    method: Literal["cursor"]
+    method: Literal["cursor"] = "cursor"
     """
-    Selects cursor pagination.
+    Selects cursor pagination (the default when absent).
     """
     limit: Annotated[int | None, Field(ge=1, le=500)] = 10
     """
     Most documents per page.
     """
-    cursor: Annotated[str | None, Field(max_length=2048)] = None
+    cursor: str | None = None
     """
     The `cursor` of the previous response, unchanged; null for the first page.
     """
@@ -111,7 +116,7 @@ class ScrollPaginationParams(BaseModel):
     """
     Documents per scroll page.
     """
-    scroll_id: Annotated[str | None, Field(max_length=2048)] = None
+    scroll_id: str | None = None
     """
     The `scroll_id` of the previous response, unchanged; null for the first page.
     """
@@ -206,22 +211,40 @@ class ExecutionId(RootModel[str]):
         str,
         Field(
             examples=["exec_abc123def456", "exec_xyz789"],
-            max_length=64,
-            min_length=6,
             pattern="^exec_[A-Za-z0-9]+$",
             title="ExecutionId",
         ),
     ]
     """
-    `exec_` followed by an alphanumeric token.
+    `exec_` followed by an alphanumeric token (seed 002).
     """
 
 
-class ExecutionStatus(StrEnum):
+class ExecutionStatus(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            examples=["completed", "failed", "processing", "pending", "degraded"],
+            min_length=1,
+            title="ExecutionStatus",
+        ),
+    ]
     """
-    `pending` (accepted, not started), `processing` (stages running), `completed`
-    (documents ready) or `failed` (see `error`). `completed` and `failed` are
-    terminal. `x-lifecycle-rank` orders them: a status never moves to a lower rank.
+    The execution's state, a plain string. The seeds call their list "common
+    values"; the values the API answers are those of `KnownExecutionStatus`.
+
+    """
+
+
+class KnownExecutionStatus(StrEnum):
+    """
+    The statuses the API answers and how each reads:
+    `pending` (accepted, not started; in flight), `processing` (stages running;
+    in flight), `completed` (documents ready; terminal), `failed` (see `error`;
+    terminal, an error) and `degraded` (the run finished but skipped something,
+    listed in `degraded`; terminal, not an error: its documents are usable).
+    `x-lifecycle-rank` orders them: a status never moves to a lower rank, and the
+    top rank is terminal. `x-error-statuses` are the statuses that carry `error`.
 
     """
 
@@ -229,6 +252,67 @@ class ExecutionStatus(StrEnum):
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"
+    DEGRADED = "degraded"
+
+
+class DegradedEntry(BaseModel):
+    """
+    Something a `degraded` execution skipped, and what to do about it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    resource: str
+    """
+    The kind of resource that was skipped (a collection, a stage, an inference service...).
+    """
+    id: str | None = None
+    """
+    Its identifier, when it has one.
+    """
+    reason: str
+    """
+    Why it was skipped.
+    """
+    next_step: str | None = None
+    """
+    What the caller can do about it.
+    """
+    stage: str | None = None
+    """
+    The stage that skipped it, when one did.
+    """
+
+
+class LimitEntry(BaseModel):
+    """
+    A cap that clamped the request, e.g. a `top_k` above the ceiling.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    name: str
+    """
+    What was capped (`top_k`, `page_size`, ...).
+    """
+    requested: Any | None = None
+    """
+    The value the request asked for.
+    """
+    applied: Any | None = None
+    """
+    The value the server used.
+    """
+    ceiling: Any | None = None
+    """
+    The server's ceiling for it.
+    """
+    stage: str | None = None
+    """
+    The stage whose cap applied, if any.
+    """
 
 
 class Document(BaseModel):
@@ -263,9 +347,12 @@ class Document(BaseModel):
     """
 
 
-class OffsetPaginationResponse(BaseModel):
+class OffsetPaginationResponse1(BaseModel):
     """
-    Offset and page-number pagination metadata.
+    Offset and page-number pagination metadata: the seeds' shape `{total, limit,
+    offset, has_next, has_previous}`, or API 0.82's `{method, page_number,
+    page_size, returned, total, has_next}`.
+
     """
 
     model_config = ConfigDict(
@@ -306,6 +393,68 @@ class OffsetPaginationResponse(BaseModel):
     returned: Annotated[int | None, Field(ge=0)] = None
     """
     Documents in this page.
+    """
+
+
+class OffsetPaginationResponse2(BaseModel):
+    """
+    Offset and page-number pagination metadata: the seeds' shape `{total, limit,
+    offset, has_next, has_previous}`, or API 0.82's `{method, page_number,
+    page_size, returned, total, has_next}`.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    method: Literal["offset"] | None = None
+    """
+    `offset` (newer servers).
+    """
+    total: Annotated[int, Field(ge=0)]
+    """
+    Documents in the whole result, before the page slice.
+    """
+    limit: Annotated[int | None, Field(ge=1)] = None
+    """
+    Page size used.
+    """
+    offset: Annotated[int | None, Field(ge=0)] = None
+    """
+    Position of this page's first document in the result.
+    """
+    has_next: bool
+    """
+    Whether documents follow this page.
+    """
+    has_previous: bool | None = None
+    """
+    Whether documents precede this page.
+    """
+    page_number: Annotated[int, Field(ge=1)]
+    """
+    1-based number of this page.
+    """
+    page_size: Annotated[int, Field(ge=1)]
+    """
+    Page size used.
+    """
+    returned: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in this page.
+    """
+
+
+class OffsetPaginationResponse(RootModel[OffsetPaginationResponse1 | OffsetPaginationResponse2]):
+    root: Annotated[
+        OffsetPaginationResponse1 | OffsetPaginationResponse2,
+        Field(title="OffsetPaginationResponse"),
+    ]
+    """
+    Offset and page-number pagination metadata: the seeds' shape `{total, limit,
+    offset, has_next, has_previous}`, or API 0.82's `{method, page_number,
+    page_size, returned, total, has_next}`.
+
     """
 
 
@@ -381,9 +530,13 @@ class ScrollPaginationResponse(BaseModel):
     """
 
 
-class KeysetPaginationResponse(BaseModel):
+class KeysetPaginationResponse1(BaseModel):
     """
-    Keyset pagination metadata. `next_cursor` is the `after` marker of the next page, null on the last.
+    Keyset pagination metadata. The seeds' shape `{next_cursor, has_next}`:
+    `next_cursor` is the `after` marker of the next page, null on the last. API
+    0.82 answers `{method, limit, returned, total, after}`, where `after` is that
+    marker.
+
     """
 
     model_config = ConfigDict(
@@ -396,6 +549,10 @@ class KeysetPaginationResponse(BaseModel):
     next_cursor: dict[str, Any] | None
     """
     The `after` marker of the next page (the sort fields and `document_id` of this page's last document); null on the last page.
+    """
+    after: dict[str, Any] | None = None
+    """
+    API 0.82's name of the next page's marker; null on the last page.
     """
     has_next: bool
     """
@@ -412,6 +569,62 @@ class KeysetPaginationResponse(BaseModel):
     total: Annotated[int | None, Field(ge=0)] = None
     """
     Documents in the whole result, before the page slice.
+    """
+
+
+class KeysetPaginationResponse2(BaseModel):
+    """
+    Keyset pagination metadata. The seeds' shape `{next_cursor, has_next}`:
+    `next_cursor` is the `after` marker of the next page, null on the last. API
+    0.82 answers `{method, limit, returned, total, after}`, where `after` is that
+    marker.
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    method: Literal["keyset"] | None = None
+    """
+    `keyset` (newer servers).
+    """
+    next_cursor: dict[str, Any] | None = None
+    """
+    The `after` marker of the next page (the sort fields and `document_id` of this page's last document); null on the last page.
+    """
+    after: dict[str, Any] | None
+    """
+    API 0.82's name of the next page's marker; null on the last page.
+    """
+    has_next: bool | None = None
+    """
+    Whether documents follow this page.
+    """
+    limit: Annotated[int | None, Field(ge=1)] = None
+    """
+    Page size used.
+    """
+    returned: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in this page.
+    """
+    total: Annotated[int | None, Field(ge=0)] = None
+    """
+    Documents in the whole result, before the page slice.
+    """
+
+
+class KeysetPaginationResponse(RootModel[KeysetPaginationResponse1 | KeysetPaginationResponse2]):
+    root: Annotated[
+        KeysetPaginationResponse1 | KeysetPaginationResponse2,
+        Field(title="KeysetPaginationResponse"),
+    ]
+    """
+    Keyset pagination metadata. The seeds' shape `{next_cursor, has_next}`:
+    `next_cursor` is the `after` marker of the next page, null on the last. API
+    0.82 answers `{method, limit, returned, total, after}`, where `after` is that
+    marker.
+
     """
 
 
@@ -434,7 +647,9 @@ class PaginationResponse(
     Pagination metadata; its shape follows the request's method. Offset:
     `{total, limit, offset, has_next, has_previous}`; cursor: `{cursor, has_next,
     page_size}`; scroll: `{scroll_id, has_next}`; keyset: `{next_cursor,
-    has_next}`. Each may also carry `method`, `returned` and `total`.
+    has_next}`. Each may also carry `method`, `returned` and `total`. API 0.82's
+    shapes are accepted too (offset by `page_number`/`page_size`, keyset with
+    `after`); a client walking pages must work with either.
 
     """
 
@@ -465,7 +680,7 @@ class StageStatistics(BaseModel):
     """
     cache_hit: bool | None = None
     """
-    Whether the stage answered from its cache.
+    Whether the stage answered from its cache; null when unknown.
     """
     error: str | None = None
     """
@@ -474,6 +689,22 @@ class StageStatistics(BaseModel):
     metadata: dict[str, Any] | None = None
     """
     Stage-specific details.
+    """
+    llm_calls: Annotated[int | None, Field(ge=0)] = None
+    """
+    Calls the stage made to a language model.
+    """
+    tokens_used: Annotated[int | None, Field(ge=0)] = None
+    """
+    Tokens those calls used.
+    """
+    stage_cache_hit: bool | None = None
+    """
+    Whether the stage's own cache answered; null when unknown.
+    """
+    cached_at: float | None = None
+    """
+    Unix time (seconds) of the cached answer, or null.
     """
 
 
@@ -496,6 +727,10 @@ class RetrieverExecutionStatistics(BaseModel):
     credits_used: Annotated[float | None, Field(ge=0.0)] = None
     """
     Credits consumed by all stages.
+    """
+    server_service_ms: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    Time the server spent on the request, in milliseconds.
     """
 
 
@@ -540,7 +775,10 @@ class ExecuteRetrieverResponse(BaseModel):
     status: ExecutionStatus
     documents: list[Document]
     """
-    This page of the ranked result; empty while in flight, when failed, or when nothing matched.
+    This page of the ranked result; empty while in flight, when failed, when
+    nothing matched, or when a read-back does not retain documents
+    (`documents_retained: false`).
+
     """
     pagination: PaginationResponse
     stage_statistics: RetrieverExecutionStatistics
@@ -554,7 +792,80 @@ class ExecuteRetrieverResponse(BaseModel):
     """
     warnings: list[str] | None = None
     """
-    Problems that did not stop the execution, such as ignored legacy fields.
+    Problems that did not stop the execution, such as ignored legacy fields or
+    a filter naming a field no document has.
+
+    """
+    degraded: list[DegradedEntry] | None = None
+    """
+    What a `degraded` execution skipped.
+    """
+    limits: list[LimitEntry] | None = None
+    """
+    Caps that clamped the request (a `top_k` above the ceiling, ...).
+    """
+    trace_id: str | None = None
+    """
+    Identifier of this execution's trace, for support requests.
+    """
+    optimization_applied: bool | None = None
+    """
+    Whether the server rewrote the retriever's plan for speed.
+    """
+    optimization_summary: Any | None = None
+    """
+    What the optimisation changed (any JSON).
+    """
+    cache_hit: bool | None = None
+    """
+    Whether the result was answered from the result cache.
+    """
+    cached_at: float | None = None
+    """
+    Unix time (seconds) when the cached result was computed; null on a miss.
+    """
+    documents_retained: bool | None = None
+    """
+    On a read-back: `true` when `documents` is the list the run returned,
+    `false` when the server keeps statistics only (`documents: []`, see
+    `total_returned`).
+
+    """
+    total_returned: Annotated[int | None, Field(ge=0)] = None
+    """
+    How many documents the run returned when it ran.
+    """
+    completeness: Any | None = None
+    """
+    How complete the result is (any JSON).
+    """
+    interpretation: Any | None = None
+    """
+    How the server read the query (any JSON).
+    """
+    diagnostics: Any | None = None
+    """
+    Diagnostics of the run (any JSON).
+    """
+    explain_plan: Any | None = None
+    """
+    The query profile; only with `explain=true` (any JSON).
+    """
+    written_to: Any | None = None
+    """
+    Where the results were written; only with `target_collection_id` (any JSON).
+    """
+    consistency_mode: Any | None = None
+    """
+    The read consistency the run used (any JSON).
+    """
+    facets: Any | None = None
+    """
+    Facet counts of the result (any JSON).
+    """
+    results: Annotated[list[Document] | None, Field(deprecated=True)] = None
+    """
+    Deprecated alias of `documents`, only with `?include_legacy_results=true`.
     """
 
 
@@ -651,11 +962,25 @@ class StreamStageEvent(BaseModel):
     """
     Why the stage or the execution failed (`stage_error`, `execution_error`).
     """
-
-
-class ErrorType(StrEnum):
+    trace_id: str | None = None
     """
-    The error's type, fixed by its HTTP status (`x-type-by-status`).
+    Identifier of the execution's trace, as on the execution.
+    """
+    status: ExecutionStatus | None = None
+    """
+    The execution's final status (`execution_complete`): `completed` or `degraded`.
+    """
+    degraded: list[DegradedEntry] | None = None
+    """
+    What a degraded execution skipped (`execution_complete`).
+    """
+
+
+class KnownErrorType(StrEnum):
+    """
+    The usual error type of each HTTP status (`x-type-by-status`). The API also
+    answers other types, so `ErrorDetail.type` is any non-empty string.
+
     """
 
     BAD_REQUEST_ERROR = "BadRequestError"
@@ -703,9 +1028,9 @@ class ErrorDetails(BaseModel):
     """
     Requests allowed per window (429).
     """
-    window: Annotated[int | None, Field(ge=1)] = None
+    window: int | str | None = None
     """
-    Window length in seconds (429).
+    Window length (429): seconds, or a string such as `1m`.
     """
     retry_after: Annotated[int | None, Field(ge=0)] = None
     """
@@ -717,7 +1042,10 @@ class ErrorDetail(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    type: ErrorType
+    type: Annotated[str, Field(min_length=1)]
+    """
+    The error's type; usually the one `KnownErrorType` names for the status.
+    """
     message: Annotated[str, Field(min_length=1)]
     """
     Human-readable explanation, saying what to do where it can.
@@ -727,6 +1055,9 @@ class ErrorDetail(BaseModel):
     Fine-grained error code for programmatic handling.
     """
     details: ErrorDetails | None = None
+    """
+    Structured details, or null.
+    """
 
 
 class ErrorResponse(BaseModel):
@@ -737,9 +1068,9 @@ class ErrorResponse(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    success: Literal[False]
+    success: Literal[False] = False
     """
-    Always false for errors.
+    Always false for errors; may be absent (it defaults to false).
     """
     status: Annotated[int, Field(ge=400, le=599)]
     """
@@ -761,12 +1092,13 @@ class PaginationParams(
         | CursorPaginationParams
         | ScrollPaginationParams
         | KeysetPaginationParams,
-        Field(discriminator="method", title="PaginationParams"),
+        Field(title="PaginationParams"),
     ]
     """
     Pagination strategy, chosen by `method`: `offset`, `cursor`, `scroll` or
-    `keyset`. Pass back the cursor, scroll id or keyset marker of the previous
-    response, unchanged, to get the next page.
+    `keyset`. Without `method` it is cursor pagination, the documented default.
+    Pass back the cursor, scroll id or keyset marker of the previous response,
+    unchanged, to get the next page.
 
     """
 
@@ -785,7 +1117,7 @@ class FilterCondition(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    field: Annotated[str, Field(max_length=256, min_length=1)]
+    field: Annotated[str, Field(min_length=1)]
     """
     Dot path of the document field to compare (`metadata.year`).
     """
@@ -804,7 +1136,7 @@ class SortOption(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    field: Annotated[str, Field(max_length=256, min_length=1)]
+    field: Annotated[str, Field(min_length=1)]
     """
     Field to sort by (`score`, or a dot path such as `metadata.year`).
     """
@@ -822,11 +1154,11 @@ class GroupBy(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    field: Annotated[str, Field(max_length=256, min_length=1)]
+    field: Annotated[str, Field(min_length=1)]
     """
     Dot path of the field to group by (`metadata.category`).
     """
-    max_features: Annotated[int | None, Field(ge=1, le=100)] = 1
+    max_features: Annotated[int | None, Field(ge=1)] = 1
     """
     Most documents kept per group.
     """
@@ -845,15 +1177,15 @@ class ExecuteRetrieverRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    description: Annotated[str | None, Field(max_length=1000)] = None
+    description: str | None = None
     """
     Free-text label of the request (the documented curl example carries one). Accepted and ignored.
     """
-    retriever_id: Annotated[str | None, Field(max_length=128, min_length=1)] = None
+    retriever_id: str | None = None
     """
-    Query API field (seed 003). The path names the retriever; when this is
-    sent it must name the same retriever (ID or name), or the request is
-    refused with `422`.
+    Query API field (seed 003). The path names the retriever and wins: when
+    this names another retriever it is ignored, and the answer's `warnings`
+    says so.
 
     """
     inputs: RetrieverInputs | None = None
@@ -864,7 +1196,6 @@ class ExecuteRetrieverRequest(BaseModel):
                 ["col_marketing_2024", "sales_materials"],
                 ["product_catalog", "col_archived_products"],
             ],
-            max_length=100,
             min_length=1,
         ),
     ] = None
@@ -891,14 +1222,20 @@ class ExecuteRetrieverRequest(BaseModel):
     """
     Legacy number of ranked documents to skip (seed 003). Ignored when `pagination` is sent.
     """
-    select: Annotated[list[SelectItem] | None, Field(max_length=100)] = None
+    page_size: Annotated[int | None, Field(ge=1, le=500)] = None
+    """
+    Alias of `limit` (API 0.82). When both are sent, `limit` wins. Ignored when
+    `pagination` is sent.
+
+    """
+    select: list[SelectItem] | None = None
     """
     Fields to include in each document, as dot paths (`payload.text`,
     `payload.metadata.category`). `document_id` and `score` are always included.
     When absent every field is returned.
 
     """
-    session_id: Annotated[str | None, Field(max_length=256)] = None
+    session_id: str | None = None
     """
     Session identifier for interaction tracking.
     """
@@ -927,16 +1264,16 @@ class ExecuteRetrieverRequest(BaseModel):
     """
     Also answer `explain_plan`, the query profile of this execution.
     """
-    expand: Annotated[list[ExpandItem] | None, Field(max_length=50)] = None
+    expand: list[ExpandItem] | None = None
     """
     Fields holding document IDs to resolve inline under `_expanded`.
     """
-    write_token: Annotated[str | None, Field(max_length=512)] = None
+    write_token: str | None = None
     """
     Token of a prior write, for read-your-writes consistency.
     """
     consistency: ReadConsistency | None = None
-    target_collection_id: Annotated[str | None, Field(max_length=128)] = None
+    target_collection_id: str | None = None
     """
     A collection to write this execution's results into.
     """
@@ -958,15 +1295,15 @@ class LogicalOperator(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    AND: Annotated[list[FilterOperand] | None, Field(max_length=50)] = None
+    AND: list[FilterOperand] | None = None
     """
     Every operand must hold.
     """
-    OR: Annotated[list[FilterOperand] | None, Field(max_length=50)] = None
+    OR: list[FilterOperand] | None = None
     """
     At least one operand must hold.
     """
-    NOT: Annotated[list[FilterOperand] | None, Field(max_length=50)] = None
+    NOT: list[FilterOperand] | None = None
     """
     No operand may hold.
     """

@@ -13,7 +13,8 @@ state give the same :class:`EngineResult`. The pipeline, in order:
 5. ``group_by``: at most ``max_features`` documents per value of the field, each
    tagged with its ``group_key``; groups come in the order of their best document,
    and inside a group documents follow ``group_by.sort`` (score by default);
-6. keep the first ``inputs.top_k`` (default: the retriever's ``default_top_k``);
+6. keep the first ``inputs.top_k`` (default: the retriever's ``default_top_k``; the
+   executor has already clamped it to ``Settings.top_k_ceiling``);
 7. ``select``: keep only the listed dot paths (``document_id`` and ``score`` always).
 
 Stage statistics spread these counts over the retriever's stages (or ``stage_count``
@@ -36,6 +37,7 @@ from .filters import (
     InvalidFilter,
     Predicate,
     compile_filter,
+    filter_fields,
     is_missing,
     resolve_field,
 )
@@ -168,6 +170,8 @@ class EngineResult:
     documents: RankedDocuments  # the whole ranked result, shaped when read
     stages: tuple[StageRun, ...]
     total_time_ms: float
+    # Fields the request's filters name that no document of the collections has.
+    unknown_fields: tuple[str, ...] = ()
 
     def stage_statistics(self, credits_used: float | None = None) -> dict[str, Any]:
         """The spec's ``RetrieverExecutionStatistics`` of this run."""
@@ -368,7 +372,9 @@ def run_retriever(
     """Run ``retriever`` over ``collections`` (see the module docstring for the pipeline).
 
     ``inputs`` are the resolved inputs (:func:`mixpeek_toolkit.mockserver.world.resolve_inputs`).
-    Raises :class:`InvalidFilter` for a malformed or too deep filter.
+    Raises :class:`InvalidFilter` for a malformed or too deep filter. The result's
+    ``unknown_fields`` lists the fields the request's filters name that no document
+    of the collections has (the answer warns about each).
     """
     predicates = [compile_filter(request.filters, max_depth=max_filter_depth)]
     predicates += _input_predicates(retriever, inputs, max_filter_depth)
@@ -414,4 +420,11 @@ def run_retriever(
 
     funnel = [len(candidates), len(passed), len(kept), grouped_count, len(final)]
     stages, total = _stage_runs(_stage_plan(retriever, stage_count), funnel, rng)
-    return EngineResult(documents=documents, stages=stages, total_time_ms=total)
+    unknown = tuple(
+        name
+        for name in filter_fields(request.filters)
+        if all(is_missing(resolve_field(c.document, name)) for c in candidates)
+    )
+    return EngineResult(
+        documents=documents, stages=stages, total_time_ms=total, unknown_fields=unknown
+    )

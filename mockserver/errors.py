@@ -37,7 +37,7 @@ from typing import Any
 from starlette.responses import Response
 
 from .. import spec
-from ..generated.models import ErrorDetail, ErrorDetails, ErrorResponse, ErrorType
+from ..generated.models import ErrorDetail, ErrorDetails, ErrorResponse, KnownErrorType
 
 __all__ = [
     "ApiError",
@@ -64,9 +64,9 @@ __all__ = [
 
 logger = logging.getLogger("mockserver")
 
-_TYPE_BY_STATUS: Mapping[int, ErrorType] = {
-    int(status): ErrorType(kind)
-    for status, kind in spec.load_openapi()["components"]["schemas"]["ErrorType"][
+_TYPE_BY_STATUS: Mapping[int, KnownErrorType] = {
+    int(status): KnownErrorType(kind)
+    for status, kind in spec.load_openapi()["components"]["schemas"]["KnownErrorType"][
         "x-type-by-status"
     ].items()
 }
@@ -81,7 +81,7 @@ class ApiError(MockServerError):
     follows from it (the spec's ``x-type-by-status``) unless a subclass sets its own."""
 
     status: int = 500
-    error_type: ErrorType = _TYPE_BY_STATUS[500]
+    error_type: KnownErrorType = _TYPE_BY_STATUS[500]
     default_code: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -138,7 +138,7 @@ class NotFound(ApiError):
 
 class MethodNotAllowed(ApiError):
     status = 405
-    error_type = ErrorType.BAD_REQUEST_ERROR  # the spec names no type for 405
+    error_type = KnownErrorType.BAD_REQUEST_ERROR  # the spec names no type for 405
     default_code = "method_not_allowed"
 
 

@@ -1,10 +1,16 @@
-"""Executions and their lifecycle: ``pending -> processing -> completed | failed``.
+"""Executions and their lifecycle: ``pending -> processing -> completed | failed | degraded``.
 
 An :class:`Execution` is an immutable record. Its position in the lifecycle is a
 *step*: 0 is ``pending``, ``1..N`` is ``processing`` with stage ``step`` running
 (``stages_completed = step - 1``), ``N + 1`` is terminal (the planned ``outcome``).
 Steps advance by polls (each read advances one) or by clock (one step per
 ``stage_duration_ms`` since creation), never backwards; terminal records never change.
+
+:func:`view` renders a record as the API answers it: the execute answer, or a
+read-back, whose documents depend on the read-back mode (``Settings.readback``):
+``retained`` answers the documents the run returned (``documents_retained: true``),
+``statistics`` answers ``documents: []``, ``documents_retained: false`` and
+``total_returned`` (as the API does since 0.82).
 """
 
 from __future__ import annotations
@@ -14,10 +20,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from ..generated.models import ExecutionStatus
+from ..generated.models import KnownExecutionStatus
 from .paging import empty_metadata
+from .settings import ReadBack
 
-__all__ = ["Execution", "advance", "view"]
+__all__ = ["RESULT_STATUSES", "Execution", "advance", "view"]
+
+RESULT_STATUSES = frozenset({KnownExecutionStatus.COMPLETED, KnownExecutionStatus.DEGRADED})
+"""Terminal statuses whose run produced documents (``degraded`` is not an error)."""
 
 
 def iso(timestamp: float) -> str:
@@ -32,7 +42,7 @@ class Execution:
     created_at: float
     stage_names: tuple[str, ...]
     # Final outcome, reached at step len(stage_names) + 1.
-    final_status: ExecutionStatus
+    final_status: KnownExecutionStatus
     error: str | None
     step: int
     completed_at: float | None
@@ -49,6 +59,13 @@ class Execution:
     # The step the execution was created at (clock mode counts steps from it).
     start_step: int = 0
     extras: tuple[tuple[str, Any], ...] = ()
+    trace_id: str | None = None
+    # What a degraded execution skipped (DegradedEntry objects), and the caps that clamped it.
+    degraded: tuple[dict[str, Any], ...] = ()
+    limits: tuple[dict[str, Any], ...] = ()
+    # Whether the result came from the result cache, and when that result was computed.
+    cache_hit: bool = False
+    cached_at: float | None = None
 
     @property
     def total_stages(self) -> int:
@@ -63,15 +80,20 @@ class Execution:
         return self.step >= self.terminal_step
 
     @property
-    def status(self) -> ExecutionStatus:
+    def status(self) -> KnownExecutionStatus:
         if self.is_terminal:
             return self.final_status
-        return ExecutionStatus.PENDING if self.step == 0 else ExecutionStatus.PROCESSING
+        return KnownExecutionStatus.PENDING if self.step == 0 else KnownExecutionStatus.PROCESSING
+
+    @property
+    def has_result(self) -> bool:
+        """Terminal with documents to answer: completed or degraded."""
+        return self.is_terminal and self.final_status in RESULT_STATUSES
 
     @property
     def stages_completed(self) -> int:
         if self.is_terminal:
-            if self.final_status is ExecutionStatus.COMPLETED:
+            if self.final_status in RESULT_STATUSES:
                 return self.total_stages
             return self.failed_stages_completed
         return max(self.step - 1, 0)
@@ -101,13 +123,17 @@ def advance(
     return dataclasses.replace(execution, step=step, completed_at=completed_at)
 
 
-def view(execution: Execution) -> dict[str, Any]:
-    """The execution as the API answers it (``ExecutionDetail``), as plain data."""
+def view(execution: Execution, *, readback: ReadBack | None = None) -> dict[str, Any]:
+    """The execution as the API answers it (``ExecutionDetail``), as plain data.
+
+    ``readback`` is None for the answer of execute, else the read-back mode of
+    get-execution (see the module docstring).
+    """
     status = execution.status
     terminal = execution.is_terminal
-    completed = status is ExecutionStatus.COMPLETED
+    has_result = execution.has_result
     done = execution.stages_completed
-    if completed:
+    if has_result:
         stages = execution.stage_statistics
         total_time = execution.total_time_ms
     else:
@@ -118,7 +144,9 @@ def view(execution: Execution) -> dict[str, Any]:
             if name in execution.stage_statistics
         }
         total_time = float(sum(s["duration_ms"] for s in stages.values()))
-    credits = execution.credits_used if completed else 0.0
+    credits = execution.credits_used if has_result else 0.0
+    retained = readback != "statistics"
+    documents = list(execution.documents) if has_result and retained else []
     # Keys in the order of ExecutionDetail's fields (how the generated model serializes).
     body: dict[str, Any] = {
         "created_at": iso(execution.created_at),
@@ -133,8 +161,8 @@ def view(execution: Execution) -> dict[str, Any]:
         "retriever_id": execution.retriever_id,
         "execution_id": execution.execution_id,
         "status": status.value,
-        "documents": list(execution.documents) if completed else [],
-        "pagination": execution.pagination if completed else empty_metadata(execution.pagination),
+        "documents": documents,
+        "pagination": execution.pagination if has_result else empty_metadata(execution.pagination),
         "stage_statistics": {
             "stages": stages,
             "total_time_ms": total_time,
@@ -145,12 +173,26 @@ def view(execution: Execution) -> dict[str, Any]:
             "credits_remaining": execution.credits_remaining,
             "time_used_ms": total_time,
         },
-        "error": execution.error if status is ExecutionStatus.FAILED else None,
+        "error": execution.error if status is KnownExecutionStatus.FAILED else None,
     }
     if terminal and execution.completed_at is None:
         body["completed_at"] = iso(execution.created_at)
     if execution.warnings:
         body["warnings"] = list(execution.warnings)
-    if completed:
-        body.update(execution.extras)
+    if terminal and execution.degraded:
+        body["degraded"] = list(execution.degraded)
+    if execution.limits:
+        body["limits"] = list(execution.limits)
+    body["trace_id"] = execution.trace_id
+    body["cache_hit"] = execution.cache_hit
+    body["cached_at"] = execution.cached_at
+    if readback is not None and terminal:
+        body["documents_retained"] = retained
+        body["total_returned"] = len(execution.documents) if has_result else 0
+    if has_result:
+        extras = dict(execution.extras)
+        if "explain_plan" in extras:
+            body["explain_plan"] = extras["explain_plan"]
+        if "results" in extras:
+            body["results"] = documents if readback is not None else extras["results"]
     return body

@@ -1,22 +1,37 @@
 """Runs one execute request: plans its outcome, runs DOMAIN's engine, charges the budget.
 
 The handler hands over a parsed request, the namespace and the scenario; the
-executor answers an :class:`~mixpeek_toolkit.mockserver.executions.Execution` record (and stores it).
+executor answers an :class:`Answer`: the :class:`~mixpeek_toolkit.mockserver.executions.Execution`
+record (stored), or nothing when the request's ``If-None-Match`` names the entity tag
+of an unchanged result (``304``: no execution, no credit spent).
 Domain errors become API errors here: missing inputs and invalid filters -> 422,
 an invalid cursor -> 400.
+
+What the request asks beyond the seeds, as the real API answers it:
+
+- a body ``retriever_id`` naming another retriever than the path is ignored, with a
+  warning (the path wins);
+- an ``inputs.top_k`` above ``Settings.top_k_ceiling`` is clamped, and ``limits``
+  reports it;
+- a filter field that no document of the searched collections has is warned about;
+- a ``degraded`` outcome (scenario or ``Settings.degraded_rate``) skips one of the
+  collections (or, with one collection, the semantic model) and lists what it
+  skipped in ``degraded``: terminal, not an error, its documents usable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..generated.models import ExecuteRetrieverRequest, ExecutionStatus
+from ..generated.models import ExecuteRetrieverRequest, KnownExecutionStatus, ScrollPaginationParams
+from .caching import entity_tag, etag_matches
 from .engine import EngineResult, InvalidFilter, run_retriever
-from .engine_cache import EngineResultCache
+from .engine_cache import CachedResult, EngineResultCache
 from .errors import InvalidCursorError, RequestValidationFailed
-from .executions import Execution
+from .executions import RESULT_STATUSES, Execution
 from .paging import (
     CursorCodec,
     InvalidCursor,
@@ -29,9 +44,11 @@ from .scenarios import ErrorKind, Outcome, Scenario
 from .settings import Settings
 from .store import ExecutionStore
 from .tenancy import NamespaceState
-from .world import MissingInputs, RetrieverSpec, resolve_inputs
+from .world import CollectionSpec, MissingInputs, RetrieverSpec, resolve_inputs
 
-__all__ = ["ExecutionOptions", "Executor"]
+__all__ = ["Answer", "ExecutionOptions", "Executor"]
+
+_TRACE_DIGITS = 32
 
 
 @dataclass(frozen=True)
@@ -40,15 +57,32 @@ class ExecutionOptions:
 
     include_legacy_results: bool = False
     explain: bool = False
+    skip_cache: bool = False
 
 
 @dataclass(frozen=True)
 class Plan:
     """What the execution will end as, and where it starts."""
 
-    final_status: ExecutionStatus
+    final_status: KnownExecutionStatus
     start: Outcome
     error: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What execute answers: the execution, or ``None`` when the result is not modified.
+
+    ``etag`` is the entity tag of the result (``None`` when the answer has none: in
+    flight, failed, streamed, a scroll page).
+    """
+
+    execution: Execution | None
+    etag: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.execution is None
 
 
 class Executor:
@@ -74,9 +108,12 @@ class Executor:
         options: ExecutionOptions,
         *,
         run_to_end: bool = False,
-    ) -> Execution:
+        if_none_match: str | None = None,
+    ) -> Answer:
         now = self._clock()
         inputs = self._inputs(retriever, request)
+        limits = self._clamp_top_k(retriever, inputs)
+        warnings = _ignored_retriever_id(namespace, retriever, request)
         fingerprint = request_fingerprint(namespace.name, retriever.retriever_id, request)
         scenario = scenario or Scenario()
         plan = self._plan(fingerprint, scenario, run_to_end)
@@ -87,31 +124,71 @@ class Executor:
             else (namespace.world.collections_of(retriever), [])
         )
         if unknown:
-            return self._store_failure(
-                namespace, retriever, now, ErrorKind.COLLECTION_NOT_FOUND.message, stage_names=None
+            return Answer(
+                self._store_failure(
+                    namespace,
+                    retriever,
+                    now,
+                    ErrorKind.COLLECTION_NOT_FOUND.message,
+                    stage_names=None,
+                    warnings=warnings,
+                    limits=limits,
+                )
             )
+        degraded: tuple[dict[str, Any], ...] = ()
+        if plan.final_status is KnownExecutionStatus.DEGRADED:
+            collections, degraded = _degrade(retriever, collections)
 
-        result = self._run_engine(
-            retriever, collections, request, inputs, fingerprint, scenario.stages
+        cached = self._run_engine(
+            retriever,
+            collections,
+            request,
+            inputs,
+            fingerprint,
+            scenario.stages,
+            now=now,
+            use_cache=not options.skip_cache,
         )
+        result = cached.result
         stage_names = tuple(stage.name for stage in result.stages)
         page = self._paginate(result, request, fingerprint, now)
+        warnings += page.warnings
+        warnings += [
+            f"Filter field {name!r} is not present in any document of the searched collections."
+            for name in result.unknown_fields
+        ]
+
+        etag = None
+        if (
+            plan.final_status in RESULT_STATUSES
+            and plan.start is Outcome.COMPLETED
+            and not request.stream
+            and not _is_scroll(request)
+        ):
+            etag = self._etag(namespace, retriever, request, options, plan, scenario)
+            if etag_matches(if_none_match, etag):
+                return Answer(None, etag)
 
         cost = retriever.credits_per_execution
-        if plan.final_status is ExecutionStatus.COMPLETED and not namespace.try_charge(cost):
-            return self._store_failure(
-                namespace,
-                retriever,
-                now,
-                ErrorKind.BUDGET_EXCEEDED.message,
-                stage_names=stage_names,
+        has_result = plan.final_status in RESULT_STATUSES
+        if has_result and not namespace.try_charge(cost):
+            return Answer(
+                self._store_failure(
+                    namespace,
+                    retriever,
+                    now,
+                    ErrorKind.BUDGET_EXCEEDED.message,
+                    stage_names=stage_names,
+                    warnings=warnings,
+                    limits=limits,
+                )
             )
-        completed = plan.final_status is ExecutionStatus.COMPLETED
         start_step = {Outcome.PENDING: 0, Outcome.PROCESSING: 1}.get(
             plan.start, len(stage_names) + 1
         )
+        execution_id, trace_id = self._new_ids()
         execution = Execution(
-            execution_id=self._ids.next(),
+            execution_id=execution_id,
             namespace=namespace.name,
             retriever_id=retriever.retriever_id,
             created_at=now,
@@ -127,16 +204,21 @@ class Executor:
             pagination=page.metadata,
             stage_statistics=_stage_statistics(result),
             total_time_ms=result.total_time_ms,
-            credits_used=cost if completed else 0.0,
+            credits_used=cost if has_result else 0.0,
             credits_remaining=namespace.credits_remaining,
-            warnings=tuple(page.warnings),
+            warnings=tuple(warnings),
             failed_stages_completed=0
             if start_step > len(stage_names)
             else max(len(stage_names) - 1, 0),
             extras=_extras(page.documents, result, options),
+            trace_id=trace_id,
+            degraded=degraded,
+            limits=limits,
+            cache_hit=cached.hit,
+            cached_at=cached.computed_at if cached.hit else None,
         )
         self._store.put(execution)
-        return execution
+        return Answer(execution, etag)
 
     # ------------------------------------------------------------------ steps
 
@@ -160,16 +242,49 @@ class Executor:
                 code="missing_inputs",
             ) from None
 
+    def _clamp_top_k(
+        self, retriever: RetrieverSpec, inputs: dict[str, Any]
+    ) -> tuple[dict[str, Any], ...]:
+        """Clamp ``inputs.top_k`` (or the retriever's default) to the ceiling; the limit applied."""
+        ceiling = self._settings.top_k_ceiling
+        requested = inputs.get("top_k")
+        if isinstance(requested, float) and requested.is_integer():  # JSON Schema's 2.0
+            requested = int(requested)
+        if not isinstance(requested, int) or isinstance(requested, bool) or requested < 1:
+            requested = retriever.default_top_k  # what the engine would use
+        if requested <= ceiling:
+            return ()
+        inputs["top_k"] = ceiling
+        return (
+            {
+                "name": "top_k",
+                "requested": requested,
+                "applied": ceiling,
+                "ceiling": ceiling,
+                "stage": None,
+            },
+        )
+
     def _plan(self, fingerprint: str, scenario: Scenario, run_to_end: bool) -> Plan:
+        """The scenario's outcome or, unscripted, one drawn by the chaos rates.
+
+        One draw per request fingerprint: below ``failure_rate`` it fails, then
+        ``degraded_rate`` ends it degraded, then ``in_flight_rate`` starts it in flight.
+        """
         settings = self._settings
         failed = scenario.ends_failed
+        degraded = scenario.ends_degraded
         in_flight = scenario.starts_in_flight
         unscripted = scenario.outcome is None and not scenario.respond_async and not failed
-        if unscripted and (settings.failure_rate or settings.in_flight_rate):
+        rates = (settings.failure_rate, settings.degraded_rate, settings.in_flight_rate)
+        if unscripted and any(rates):
             draw = derive_rng(settings.seed, "chaos", fingerprint).random()
-            if draw < settings.failure_rate:
+            failure, degradation, flight = rates
+            if draw < failure:
                 failed = True
-            elif draw < settings.failure_rate + settings.in_flight_rate:
+            elif draw < failure + degradation:
+                degraded = True
+            elif draw < failure + degradation + flight:
                 in_flight = True
         start = Outcome.COMPLETED
         if in_flight and not run_to_end:
@@ -177,20 +292,33 @@ class Executor:
                 Outcome.PROCESSING if scenario.outcome is Outcome.PROCESSING else Outcome.PENDING
             )
         if failed:
-            return Plan(ExecutionStatus.FAILED, start, scenario.failure_message)
-        return Plan(ExecutionStatus.COMPLETED, start, None)
+            return Plan(KnownExecutionStatus.FAILED, start, scenario.failure_message)
+        if degraded:
+            return Plan(KnownExecutionStatus.DEGRADED, start, None)
+        return Plan(KnownExecutionStatus.COMPLETED, start, None)
 
     def _run_engine(
-        self, retriever, collections, request, inputs, fingerprint, stages
-    ) -> EngineResult:
-        def run() -> EngineResult:
+        self,
+        retriever: RetrieverSpec,
+        collections: Sequence[CollectionSpec],
+        request: ExecuteRetrieverRequest,
+        inputs: dict[str, Any],
+        fingerprint: str,
+        stages: int | None,
+        *,
+        now: float,
+        use_cache: bool,
+    ) -> CachedResult:
+        def run():
             rng = derive_rng(self._settings.seed, "engine", fingerprint)
             return run_retriever(
                 retriever, collections, request, inputs, rng=rng, stage_count=stages
             )
 
         try:
-            return self.engine_results.get_or_run(fingerprint, stages, retriever, collections, run)
+            return self.engine_results.get_or_run(
+                fingerprint, stages, retriever, collections, run, now=now, use_cache=use_cache
+            )
         except InvalidFilter as invalid:
             location = list(getattr(invalid, "location", ()) or ())
             if not location or location[0] != "body":
@@ -205,7 +333,7 @@ class Executor:
                 code="invalid_filter",
             ) from None
 
-    def _paginate(self, result: EngineResult, request, fingerprint: str, now: float):
+    def _paginate(self, result, request: ExecuteRetrieverRequest, fingerprint: str, now: float):
         try:
             return paginate(  # answers are only serialized: share the stored payloads
                 result.documents.shared(),
@@ -217,6 +345,37 @@ class Executor:
         except InvalidCursor as invalid:
             raise InvalidCursorError(f"Invalid pagination cursor: {invalid}") from None
 
+    def _etag(
+        self,
+        namespace: NamespaceState,
+        retriever: RetrieverSpec,
+        request: ExecuteRetrieverRequest,
+        options: ExecutionOptions,
+        plan: Plan,
+        scenario: Scenario,
+    ) -> str:
+        """The entity tag of the result: what decides it, never the execution id."""
+        canonical = request.model_dump(
+            mode="json", exclude_none=True, exclude={"skip_cache", "stream"}, warnings=False
+        )
+        settings = self._settings
+        return entity_tag(
+            settings.seed,
+            namespace.name,
+            namespace.world_state,
+            retriever.retriever_id,
+            canonical,
+            [options.include_legacy_results, options.explain],
+            [plan.final_status.value, scenario.stages],
+            [settings.top_k_ceiling, settings.cursor_secret],
+        )
+
+    def _new_ids(self) -> tuple[str, str]:
+        """A new execution id and its trace id (derived from the seed and the execution)."""
+        execution_id = self._ids.next()
+        digest = hashlib.sha256(f"trace:{self._settings.seed}:{execution_id}".encode())
+        return execution_id, digest.hexdigest()[:_TRACE_DIGITS]
+
     def _store_failure(
         self,
         namespace: NamespaceState,
@@ -225,15 +384,18 @@ class Executor:
         message: str,
         *,
         stage_names: tuple[str, ...] | None,
+        warnings: Sequence[str] = (),
+        limits: tuple[dict[str, Any], ...] = (),
     ) -> Execution:
         names = stage_names if stage_names is not None else tuple(s.name for s in retriever.stages)
+        execution_id, trace_id = self._new_ids()
         execution = Execution(
-            execution_id=self._ids.next(),
+            execution_id=execution_id,
             namespace=namespace.name,
             retriever_id=retriever.retriever_id,
             created_at=now,
             stage_names=names,
-            final_status=ExecutionStatus.FAILED,
+            final_status=KnownExecutionStatus.FAILED,
             error=message,
             step=len(names) + 1,
             completed_at=now,
@@ -243,9 +405,68 @@ class Executor:
             total_time_ms=0.0,
             credits_used=0.0,
             credits_remaining=namespace.credits_remaining,
+            warnings=tuple(warnings),
+            trace_id=trace_id,
+            limits=limits,
         )
         self._store.put(execution)
         return execution
+
+
+def _is_scroll(request: ExecuteRetrieverRequest) -> bool:
+    """Scroll pages are bound to a snapshot and a clock: they get no entity tag."""
+    return request.pagination is not None and isinstance(
+        request.pagination.root, ScrollPaginationParams
+    )
+
+
+def _ignored_retriever_id(
+    namespace: NamespaceState, retriever: RetrieverSpec, request: ExecuteRetrieverRequest
+) -> list[str]:
+    """A warning when the body's ``retriever_id`` names another retriever (the path wins)."""
+    named = request.retriever_id
+    if named is None:
+        return []
+    found = namespace.world.find_retriever(named)
+    if found is not None and found.retriever_id == retriever.retriever_id:
+        return []
+    shown = named if len(named) <= 80 else named[:80] + "..."
+    return [
+        f"Ignored body field 'retriever_id' ({shown!r}): the path names retriever "
+        f"{retriever.retriever_id!r}, which was executed."
+    ]
+
+
+def _degrade(
+    retriever: RetrieverSpec, collections: Sequence[CollectionSpec]
+) -> tuple[list[CollectionSpec], tuple[dict[str, Any], ...]]:
+    """What a degraded run searches, and what it skipped (``DegradedEntry`` objects).
+
+    With two collections or more the last one is skipped (fewer documents); with one,
+    the semantic model is (the documents are ranked by keywords only, as the engine does).
+    """
+    stage = retriever.stages[0].name if retriever.stages else None
+    if len(collections) >= 2:
+        skipped = collections[-1]
+        entry = {
+            "resource": "collection",
+            "id": skipped.collection_id,
+            "reason": f"Collection {skipped.name!r} did not answer in time; its documents "
+            "are missing from the result.",
+            "next_step": "Retry the execution, or leave the collection out with "
+            "collection_identifiers.",
+            "stage": stage,
+        }
+        return list(collections[:-1]), (entry,)
+    entry = {
+        "resource": "inference_service",
+        "id": None,
+        "reason": "The embedding model did not answer in time; documents were ranked by "
+        "keyword relevance only.",
+        "next_step": "Retry the execution later for semantic ranking.",
+        "stage": stage,
+    }
+    return list(collections), (entry,)
 
 
 def _stage_statistics(result: EngineResult) -> dict[str, dict[str, Any]]:

@@ -45,6 +45,7 @@ __all__ = [
     "InvalidFilter",
     "Predicate",
     "compile_filter",
+    "filter_fields",
     "max_filter_depth",
     "resolve_field",
 ]
@@ -469,3 +470,30 @@ def compile_filter(
         raise InvalidFilter("A filter must be an object (a logical operator)", location)
     # The top level may itself be one condition ({"field", "operator", "value"}), not shorthand.
     return _compile_operand(filters, False, 0, max_depth, location)
+
+
+def filter_fields(filters: BaseModel | Mapping[str, Any] | None) -> list[str]:
+    """Every field path a filter tree names, once each, in order of first appearance.
+
+    Call it on a filter :func:`compile_filter` accepted (its depth is bounded).
+    """
+    found: dict[str, None] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, BaseModel):
+            node = node.model_dump(exclude_unset=True, warnings=False)
+        if not isinstance(node, Mapping):
+            return
+        if "field" in node and set(node) <= _CONDITION_KEYS:
+            if isinstance(node["field"], str):
+                found.setdefault(node["field"], None)
+            return
+        for key, value in node.items():
+            if key in _LOGICAL:
+                for operand in value if isinstance(value, list) else ():
+                    walk(operand)
+            elif key != "case_sensitive":
+                found.setdefault(key, None)
+
+    walk(filters)
+    return list(found)

@@ -2,11 +2,15 @@
 
 Precedence (the spec's ``executeRetriever`` description):
 
-1. ``pagination`` (``offset``, ``cursor``, ``scroll`` or ``keyset``) when present; it
-   wins over the legacy ``limit``/``offset``, and a warning names the ignored fields;
-2. otherwise the legacy ``offset`` (default 0) and ``limit`` (default: the spec's
-   ``x-default-page-size``, 20), answered with offset metadata;
-3. otherwise cursor pagination with ``limit`` ``x-default-page-size``.
+1. ``pagination`` (``offset``, ``cursor``, ``scroll`` or ``keyset``; without
+   ``method`` it is cursor pagination) when present; it wins over the legacy
+   ``limit``/``offset`` and the top-level ``page_size``, and a warning names the
+   ignored fields;
+2. otherwise the legacy ``offset`` (default 0) and ``limit`` (or its alias
+   ``page_size``; default: the spec's ``x-default-page-size``, 20), answered with
+   offset metadata;
+3. otherwise cursor pagination with ``limit`` ``page_size`` or
+   ``x-default-page-size``.
 
 Defaults of each method (``page_size``, ``limit``, ``scroll_ttl``) are the generated
 models' field defaults. ``cursor`` and ``scroll_id`` tokens are opaque:
@@ -60,7 +64,8 @@ IMPLICIT_LIMIT: int = spec.load_openapi()["components"]["schemas"]["ExecuteRetri
 """Page size of the legacy ``limit`` and of the implicit cursor pagination: the spec's
 ``x-default-page-size`` on ``ExecuteRetrieverRequest``."""
 
-_PAGING_FIELDS = frozenset({"pagination", "limit", "offset"})
+_PAGING_FIELDS = frozenset({"pagination", "limit", "offset", "page_size"})
+_LEGACY_FIELDS = ("limit", "offset", "page_size")
 _FINGERPRINT_DIGITS = 16
 
 
@@ -230,8 +235,10 @@ class _Slicer:
         }
         return Page(page, metadata)
 
-    def cursor_page(self, params: CursorPaginationParams | None) -> Page:
-        limit = IMPLICIT_LIMIT if params is None else _field_or_default(params, "limit")
+    def cursor_page(
+        self, params: CursorPaginationParams | None, implicit_limit: int = IMPLICIT_LIMIT
+    ) -> Page:
+        limit = implicit_limit if params is None else _field_or_default(params, "limit")
         offset = 0
         if params is not None and params.cursor is not None:
             offset = self.token_offset(params.cursor, "c", ("body", "pagination", "cursor"))["o"]
@@ -347,13 +354,16 @@ def paginate(
     slicer = _Slicer(result, request, codec, fingerprint, now)
     params = request.pagination.root if request.pagination is not None else None
     if params is None:
+        # The top-level page_size is an alias of limit (API 0.82); limit wins.
+        size = request.limit or request.page_size or IMPLICIT_LIMIT
         if request.limit is None and request.offset is None:
-            return slicer.cursor_page(None)
-        return slicer.offset_page(request.offset or 0, request.limit or IMPLICIT_LIMIT, {})
+            return slicer.cursor_page(None, size)
+        return slicer.offset_page(request.offset or 0, size, {})
     warnings = []
-    ignored = [name for name in ("limit", "offset") if getattr(request, name) is not None]
+    ignored = [name for name in _LEGACY_FIELDS if getattr(request, name) is not None]
     if ignored:
-        names = " and ".join(f"'{n}'" for n in ignored)
+        quoted = [f"'{n}'" for n in ignored]
+        names = " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
         warnings.append(
             f"Ignored legacy field{'s' if len(ignored) > 1 else ''} {names}: "
             "'pagination' takes precedence."

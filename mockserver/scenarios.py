@@ -7,8 +7,9 @@ Handlers only ever see the typed, frozen :class:`Scenario`.
 Grammar (comma-separated, several ``Prefer`` headers allowed, unknown preferences
 and ``;parameters`` ignored as RFC 7240 says)::
 
-    respond-async     (start in flight, pending; combine with outcome=failed to end failed)
-    outcome=completed|failed|pending|processing
+    respond-async     (start in flight, pending; combine with outcome=failed or
+                       outcome=degraded to end that way)
+    outcome=completed|failed|degraded|pending|processing
     error="<message>"
     error-kind=collection_not_found|budget_exceeded|stage_error|timeout
     stages=N          (1..20)
@@ -41,10 +42,15 @@ RETRY_AFTER_RANGE = (0, 3600)
 
 
 class Outcome(enum.Enum):
-    """What the execution ends as (``pending``/``processing`` start it in flight)."""
+    """What the execution ends as (``pending``/``processing`` start it in flight).
+
+    ``degraded`` ends it finished but with something skipped (listed in ``degraded``):
+    terminal, not an error, its documents usable.
+    """
 
     COMPLETED = "completed"
     FAILED = "failed"
+    DEGRADED = "degraded"
     PENDING = "pending"
     PROCESSING = "processing"
 
@@ -109,6 +115,10 @@ class Scenario:
         return self.outcome is Outcome.FAILED or (
             self.outcome is None and (self.error is not None or self.error_kind is not None)
         )
+
+    @property
+    def ends_degraded(self) -> bool:
+        return self.outcome is Outcome.DEGRADED
 
     def merged_over(self, other: Scenario | None) -> Scenario:
         """This scenario, falling back to ``other`` field by field."""

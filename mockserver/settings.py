@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
 
-__all__ = ["Progression", "Settings", "doc"]
+__all__ = ["Progression", "ReadBack", "Settings", "doc"]
 
 Progression = Literal["poll", "clock"]
 PROGRESSIONS: tuple[str, ...] = get_args(Progression)
+ReadBack = Literal["retained", "statistics"]
+READBACKS: tuple[str, ...] = get_args(ReadBack)
 
 
 def doc(help: str, *, flag: str | None = None) -> dict[str, str]:
@@ -54,7 +56,7 @@ class Settings:
     namespaces: frozenset[str] = field(
         default=frozenset(),
         metadata=doc(
-            "Allow only these namespaces, 1 to 64 characters each; another one gets 403. "
+            "Allow only these namespaces (any non-empty names); another one gets 403. "
             "Without any, every namespace is allowed.",
             flag="--namespace",
         ),
@@ -88,7 +90,14 @@ class Settings:
         default=0.0,
         metadata=doc(
             "Chaos: probability (0 to 1) that an execution starts in flight instead of "
-            "completing at once; failure_rate + in_flight_rate must not exceed 1."
+            "completing at once; the three chaos rates together must not exceed 1."
+        ),
+    )
+    degraded_rate: float = field(
+        default=0.0,
+        metadata=doc(
+            "Chaos: probability (0 to 1) that an execution ends 'degraded': finished, with "
+            "documents, but with something skipped and listed in 'degraded'."
         ),
     )
     progression: Progression = field(
@@ -117,6 +126,28 @@ class Settings:
         metadata=doc(
             "Largest request body read, in bytes (/v1 and /_mock/); a larger one gets 422 "
             "with code body_too_large before it is held in memory."
+        ),
+    )
+    max_body_depth: int = field(
+        default=32,
+        metadata=doc(
+            "Deepest nesting of a request body's JSON; a deeper one gets 422 with code "
+            "body_too_deep (a cap of the mock, not of the contract)."
+        ),
+    )
+    top_k_ceiling: int = field(
+        default=1_000,
+        metadata=doc(
+            "Largest inputs.top_k served; a larger one is clamped to it and reported in the "
+            "answer's 'limits', as the real API does."
+        ),
+    )
+    readback: ReadBack = field(
+        default="retained",
+        metadata=doc(
+            "What get-execution answers about documents: 'retained' (the documents the run "
+            "returned, as the seeds describe) or 'statistics' (documents: [] with "
+            "documents_retained false and total_returned, as the API does since 0.82)."
         ),
     )
     rate_limit: int = field(
@@ -157,8 +188,10 @@ class Settings:
             if not key.startswith("sk_") or len(key) < 4:
                 raise ValueError(f"API keys start with 'sk_' (e.g. 'sk_test_ci'), got {key!r}.")
         for name in self.namespaces:
-            if not name or len(name) > 64:
-                raise ValueError(f"namespace names are 1 to 64 characters long, got {name!r}.")
+            if not isinstance(name, str) or not name:
+                raise ValueError(
+                    f"namespace names are non-empty strings (any characters), got {name!r}."
+                )
         if self.fixtures_path is not None and not self.fixtures_path.is_file():
             raise ValueError(
                 f"fixtures_path {str(self.fixtures_path)!r} is not a file; pass a world YAML "
@@ -168,18 +201,25 @@ class Settings:
             raise ValueError("credits_per_namespace must be >= 0.")
         if not 0 <= self.latency_ms <= 60_000:
             raise ValueError("latency_ms must be between 0 and 60000 milliseconds.")
-        for name in ("failure_rate", "in_flight_rate"):
+        rates = ("failure_rate", "in_flight_rate", "degraded_rate")
+        for name in rates:
             rate = getattr(self, name)
             if not 0.0 <= rate <= 1.0:
                 raise ValueError(
                     f"{name} is a probability: give a number between 0 and 1, got {rate}."
                 )
-        if self.failure_rate + self.in_flight_rate > 1.0:
-            raise ValueError("failure_rate + in_flight_rate must not exceed 1.")
+        if sum(getattr(self, name) for name in rates) > 1.0:
+            raise ValueError("failure_rate + in_flight_rate + degraded_rate must not exceed 1.")
         if self.progression not in PROGRESSIONS:
             raise ValueError(
                 f"progression must be 'poll' (advance on each read) or 'clock' (advance with "
                 f"time), got {self.progression!r}."
+            )
+        if self.readback not in READBACKS:
+            raise ValueError(
+                f"readback must be 'retained' (read-backs answer the documents) or "
+                f"'statistics' (read-backs answer documents: [] and total_returned), "
+                f"got {self.readback!r}."
             )
         positive = {
             "stage_duration_ms": self.stage_duration_ms,
@@ -187,6 +227,8 @@ class Settings:
             "max_namespaces": self.max_namespaces,
             "journal_size": self.journal_size,
             "max_body_bytes": self.max_body_bytes,
+            "max_body_depth": self.max_body_depth,
+            "top_k_ceiling": self.top_k_ceiling,
             "rate_limit": self.rate_limit,
             "rate_limit_window_s": self.rate_limit_window_s,
         }

@@ -1,10 +1,12 @@
 """``"stream": true``: the execution as Server-Sent Events of the spec's ``StreamStageEvent``.
 
 Events: ``stage_start`` and ``stage_complete`` for each stage, then
-``execution_complete`` (documents, pagination, budget) or, for a failed execution,
-``stage_error`` and ``execution_error``. The execution is stored like any other, so
-it can be read back. All events are built (and, in strict mode, checked) before the
-answer starts, so a contract violation still answers a clean 500.
+``execution_complete`` (documents, pagination, budget; for a degraded execution also
+``status`` and ``degraded``, what it skipped) or, for a failed execution,
+``stage_error`` and ``execution_error``. Every event carries the execution's
+``trace_id``. The execution is stored like any other, so it can be read back. All
+events are built (and, in strict mode, checked) before the answer starts, so a
+contract violation still answers a clean 500. Streamed answers are never cached.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..generated.models import ExecutionStatus, StreamStageEvent
+from ..generated.models import KnownExecutionStatus, StreamStageEvent
 from .errors import ContractViolation
 from .executions import Execution, view
 from .state import MockState
@@ -27,9 +29,11 @@ def stream_events(execution: Execution) -> list[dict[str, Any]]:
     detail = view(execution)
     total = execution.total_stages
     stats = execution.stage_statistics
-    base = {"execution_id": execution.execution_id, "total_stages": total}
+    base: dict[str, Any] = {"execution_id": execution.execution_id, "total_stages": total}
+    if execution.trace_id is not None:
+        base["trace_id"] = execution.trace_id
     events: list[dict[str, Any]] = []
-    failed = execution.final_status is ExecutionStatus.FAILED
+    failed = execution.final_status is KnownExecutionStatus.FAILED
     finished = total if not failed else execution.failed_stages_completed
     for index, name in enumerate(execution.stage_names[:finished]):
         events.append(
@@ -70,16 +74,18 @@ def stream_events(execution: Execution) -> list[dict[str, Any]]:
             }
         )
     else:
-        events.append(
-            {
-                "event_type": "execution_complete",
-                "stage_index": last_index,
-                "documents": detail["documents"],
-                "pagination": detail["pagination"],
-                "budget_used": detail["budget"],
-                **base,
-            }
-        )
+        complete = {
+            "event_type": "execution_complete",
+            "stage_index": last_index,
+            "documents": detail["documents"],
+            "pagination": detail["pagination"],
+            "budget_used": detail["budget"],
+            **base,
+        }
+        if "degraded" in detail:
+            complete["status"] = detail["status"]
+            complete["degraded"] = detail["degraded"]
+        events.append(complete)
     return events
 
 

@@ -14,10 +14,25 @@ from .errors import Forbidden, NamespaceRequired, Unauthorized
 from .validation import Parameter
 from .world import NamespaceWorld, WorldTemplate
 
-__all__ = ["Authenticator", "NamespaceRegistry", "NamespaceState"]
+__all__ = ["Authenticator", "NamespaceRegistry", "NamespaceState", "header_text"]
 
 BEARER_PREFIX = "bearer "
 KEY_PREFIX = "sk_"
+
+
+def header_text(value: str) -> str:
+    """A header value as the client meant it: its bytes read as UTF-8 when they are UTF-8.
+
+    HTTP servers hand header values over as latin-1 text (one character per byte); a
+    client that sends a non-ASCII name sends its UTF-8 bytes, so those are decoded
+    again. A value that is not UTF-8 stays as it was read.
+    """
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
 
 
 class Authenticator:
@@ -48,12 +63,20 @@ class Authenticator:
 class NamespaceState:
     """One namespace: its world and its credits."""
 
-    def __init__(self, name: str, world: NamespaceWorld, credits_total: float) -> None:
+    def __init__(
+        self, name: str, world: NamespaceWorld, credits_total: float, generation: int = 0
+    ) -> None:
         self.name = name
         self.world = world
+        self.generation = generation  # of the template the world was copied from
         self.credits_total = credits_total
         self.credits_used = 0.0
         self._lock = threading.Lock()
+
+    @property
+    def world_state(self) -> tuple[int, int]:
+        """Changes when the world changes: (template generation, changes of this copy)."""
+        return (self.generation, self.world.version)
 
     @property
     def credits_remaining(self) -> float:
@@ -81,6 +104,8 @@ class NamespaceRegistry:
         header: Parameter,
     ) -> None:
         self.template = template
+        self.generation = 0
+        """How many times the template world was replaced (``PUT /_mock/world``)."""
         self._allowed = allowed
         self._credits = credits_per_namespace
         self._header = header
@@ -89,17 +114,22 @@ class NamespaceRegistry:
         )
 
     def check_header(self, value: str | None) -> str:
-        """The namespace named by ``X-Namespace`` (400 when missing or malformed, 403 when not allowed)."""
+        """The namespace named by ``X-Namespace`` (400 when missing or empty, 403 when not allowed).
+
+        Names are plain strings (spaces and any script): a name sent as UTF-8 bytes is
+        decoded as UTF-8 (the server reads header bytes as latin-1).
+        """
         if value is None or value == "":
             raise NamespaceRequired("The X-Namespace header is required.")
+        value = header_text(value)
         if not self._header.validator.is_valid(value):
             raise NamespaceRequired(
-                f"The X-Namespace header {value[:80]!r} is malformed: use a namespace ID "
-                "(ns_...) or a name of letters, digits, '-' and '_' (at most 64 characters).",
+                f"The X-Namespace header {value[:80]!r} is not a valid namespace: send a "
+                "namespace ID (ns_...) or its name.",
                 code="namespace_malformed",
             )
         if self._allowed and value not in self._allowed:
-            raise Forbidden(f"This API key may not access namespace {value!r}.")
+            raise Forbidden(f"This API key may not access namespace {value[:80]!r}.")
         return value
 
     def get(self, name: str) -> NamespaceState:
@@ -107,7 +137,7 @@ class NamespaceRegistry:
         return self._items.get_or_put(
             name,
             lambda: NamespaceState(
-                name, NamespaceWorld.from_template(self.template), self._credits
+                name, NamespaceWorld.from_template(self.template), self._credits, self.generation
             ),
         )
 
@@ -116,6 +146,7 @@ class NamespaceRegistry:
 
     def replace_template(self, template: WorldTemplate) -> None:
         self.template = template
+        self.generation += 1
         self._items.clear()
 
     def clear(self) -> None:

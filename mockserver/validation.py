@@ -23,6 +23,7 @@ __all__ = ["OperationContract", "SpecContract", "issues_from_errors"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 MAX_BODY_DEPTH = 32
+"""Default nesting limit of a request body (``Settings.max_body_depth``): a mock safety cap."""
 MAX_MESSAGE_CHARS = 500
 ECHO_CHARS = 80
 
@@ -143,6 +144,7 @@ class OperationContract:
     body: jsonschema_rs.Validator | None = None
     responses: dict[tuple[str, str], jsonschema_rs.Validator] = field(default_factory=dict)
     error_statuses: tuple[int, ...] = ()
+    statuses: frozenset[str] = frozenset()
 
     def validate_parameters(
         self,
@@ -170,26 +172,42 @@ class OperationContract:
             issues.extend(issues_from_errors(errors, (location, name)))
         return issues
 
-    def validate_body(self, body: Any) -> None:
-        """Raise a 422 listing every problem of the body."""
+    def validate_body(self, body: Any, *, max_depth: int = MAX_BODY_DEPTH) -> None:
+        """Raise a 422 listing every problem of the body.
+
+        A body nesting deeper than ``max_depth`` is refused first (code ``body_too_deep``):
+        a cap of the mock, not of the contract.
+        """
         if self.body is None:
             return
-        if _nesting_depth_exceeds(body, MAX_BODY_DEPTH):
+        if _nesting_depth_exceeds(body, max_depth):
+            message = f"The body nests deeper than {max_depth} levels (a limit of this server)."
             raise RequestValidationFailed(
-                [
-                    {
-                        "type": "too_deep",
-                        "location": ["body"],
-                        "message": f"The body nests deeper than {MAX_BODY_DEPTH} levels.",
-                    }
-                ]
+                [{"type": "too_deep", "location": ["body"], "message": message}],
+                message,
+                code="body_too_deep",
             )
         if self.body.is_valid(body):
             return
         raise RequestValidationFailed(issues_from_errors(self.body.iter_errors(body), ("body",)))
 
-    def check_response(self, status: int, media_type: str, body: Any) -> None:
-        """Strict mode: raise :class:`ContractViolation` when ``body`` breaks the spec."""
+    def check_response(self, status: int, media_type: str | None, body: Any) -> None:
+        """Strict mode: raise :class:`ContractViolation` when ``body`` breaks the spec.
+
+        ``media_type`` None is an answer without a body (a ``304``): its status must be
+        declared without content.
+        """
+        if media_type is None:
+            if str(status) not in self.statuses:
+                raise ContractViolation(
+                    f"Strict mode: {self.operation_id} has no {status} response in the spec."
+                )
+            if any(code == str(status) for code, _ in self.responses):
+                raise ContractViolation(
+                    f"Strict mode: the {status} response of {self.operation_id} has a body "
+                    "in the spec, but none was sent."
+                )
+            return
         validator = self.responses.get((str(status), media_type))
         if validator is None:
             if not any(code == str(status) for code, _ in self.responses):
@@ -280,6 +298,7 @@ class SpecContract:
             for media_type, media in response.get("content", {}).items():
                 contract.responses[(status, media_type)] = self.compile(media.get("schema", {}))
         contract.error_statuses = tuple(sorted(statuses))
+        contract.statuses = frozenset(operation.get("responses", {}))
         return contract
 
     def header_parameter(self, operation_id: str, name: str) -> Parameter:

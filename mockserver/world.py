@@ -157,7 +157,8 @@ class WorldTemplate:
 
 # --------------------------------------------------------------------------- fixture format
 
-_Name = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s/]+$")]
+_Name = Annotated[str, Field(min_length=1)]
+"""Names are plain non-empty strings, as in the real API: spaces and any script allowed."""
 _TOP_K = RetrieverInputs.model_fields["top_k"].metadata  # the spec's bounds of inputs.top_k
 
 
@@ -383,7 +384,7 @@ def resolve_inputs(retriever: RetrieverSpec, inputs: Mapping[str, Any] | None) -
 class NamespaceWorld:
     """One namespace's world: shares the template's collections until it changes them."""
 
-    __slots__ = ("_collection_names", "_collections", "_owned", "_retrievers")
+    __slots__ = ("_collection_names", "_collections", "_owned", "_retrievers", "version")
 
     def __init__(
         self,
@@ -394,6 +395,8 @@ class NamespaceWorld:
         self._retrievers = retrievers
         self._collection_names: Mapping[str, str] | None = None
         self._owned = False
+        self.version = 0
+        """How many changes this world has seen (documents or retrievers added)."""
 
     @classmethod
     def from_template(cls, template: WorldTemplate) -> NamespaceWorld:
@@ -510,6 +513,8 @@ class NamespaceWorld:
         self._collections[current.collection_id] = CollectionSpec(
             current.collection_id, current.name, (*current.documents, *added)
         )
+        self._collection_names = None
+        self.version += 1
         return len(added)
 
     def add_retriever(self, spec_or_mapping: RetrieverSpec | Mapping[str, Any]) -> RetrieverSpec:
@@ -534,4 +539,5 @@ class NamespaceWorld:
         self._own()
         assert isinstance(self._retrievers, dict)
         self._retrievers[spec.retriever_id] = spec
+        self.version += 1
         return spec

@@ -254,6 +254,11 @@ class MockHandle:
         """The next execution fails (with ``error`` as its message, if given)."""
         self.queue("failed", error=error, **options)
 
+    def queue_degraded(self, **options: Any) -> None:
+        """The next execution ends ``degraded``: it finishes, skips one of its collections (or,
+        with one, the semantic model) and lists what it skipped in ``degraded``."""
+        self.queue("degraded", **options)
+
     def queue_rate_limited(self, retry_after: int = 1, **options: Any) -> None:
         """The next execute request(s) answer 429 with ``Retry-After: retry_after``."""
         self.queue(status=429, retry_after=retry_after, **options)

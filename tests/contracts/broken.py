@@ -115,7 +115,18 @@ def missing_required_field(app: Any) -> Any:
     return Rewriting(app, response=response)
 
 
-def wrong_enum_value(app: Any) -> Any:
+def empty_status(app: Any) -> Any:
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        if _completed(status, body):
+            body["status"] = ""
+        return status, body
+
+    return Rewriting(app, response=response)
+
+
+def done_for_finished_runs(app: Any) -> Any:
+    """Answers `done` where the API answers `completed`: a status the API never answers."""
+
     def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
         if _completed(status, body):
             body["status"] = "done"
@@ -274,13 +285,123 @@ def ignored_min_score(app: Any) -> Any:
     return Rewriting(app, request=request)
 
 
-def mislabelled_not_found(app: Any) -> Any:
+def envelope_status_mismatch(app: Any) -> Any:
+    """A 404 whose envelope says 400: a client reading `status` would take it for another error."""
+
     def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
-        if status == 404 and isinstance(body, dict) and isinstance(body.get("error"), dict):
-            body["error"]["type"] = "BadRequestError"
+        if status == 404 and isinstance(body, dict) and "status" in body:
+            body["status"] = 400
         return status, body
 
     return Rewriting(app, response=response)
+
+
+def success_true_on_errors(app: Any) -> Any:
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        if status >= 400 and isinstance(body, dict):
+            body["success"] = True
+        return status, body
+
+    return Rewriting(app, response=response)
+
+
+def _degrade(body: Json, entry: dict[str, Any]) -> None:
+    body["status"] = "degraded"
+    body["degraded"] = [entry]
+
+
+def degraded_without_reason(app: Any) -> Any:
+    """Finished runs reported as degraded, with an entry that does not say why."""
+
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        if _completed(status, body):
+            _degrade(body, {"resource": "collection", "id": "col_products", "reason": ""})
+        return status, body
+
+    return Rewriting(app, response=response)
+
+
+def error_on_degraded(app: Any) -> Any:
+    """Degraded runs that carry `error`: a client would take their usable documents for a failure."""
+
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        if _completed(status, body):
+            _degrade(body, {"resource": "stage", "reason": "Stage 'highlight' timed out."})
+            body["error"] = "Stage 'highlight' timed out."
+        return status, body
+
+    return Rewriting(app, response=response)
+
+
+def unsorted_degraded_scores(app: Any) -> Any:
+    """Degraded runs whose documents come in the wrong order: degraded pages are judged too."""
+
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        if _completed(status, body):
+            _degrade(body, {"resource": "stage", "reason": "Stage 'rerank' timed out."})
+            body["documents"].reverse()
+        return status, body
+
+    return Rewriting(app, response=response)
+
+
+def statistics_only_read_back_miscounts(app: Any) -> Any:
+    """Reads keep statistics only, as API 0.82 does, but count one document too many."""
+
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        if _is_get(scope) and _completed(status, body):
+            body["total_returned"] = len(body["documents"]) + 1
+            body["documents"], body["documents_retained"] = [], False
+        return status, body
+
+    return Rewriting(app, response=response)
+
+
+def keyset_after_lost(app: Any) -> Any:
+    """Keyset metadata in API 0.82's shape, whose `after` marker is lost: no next page, ever."""
+
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        pagination = body.get("pagination") if _completed(status, body) else None
+        if isinstance(pagination, dict) and "next_cursor" in pagination:
+            body["pagination"] = {
+                "method": "keyset",
+                "limit": pagination.get("limit", 10),
+                "returned": len(body["documents"]),
+                "total": pagination.get("total"),
+                "after": None,
+            }
+        return status, body
+
+    return Rewriting(app, response=response)
+
+
+def clamp_not_applied(app: Any) -> Any:
+    """Reports that top_k was clamped to 2, and answers more documents than that anyway."""
+
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        if _completed(status, body) and len(body.get("documents", [])) > 2:
+            body["limits"] = [
+                {"name": "top_k", "requested": 1000, "applied": 2, "ceiling": 2, "stage": None}
+            ]
+        return status, body
+
+    def request(scope: Scope, body: Json) -> Json:
+        if isinstance(body, dict) and isinstance(body.get("inputs"), dict):
+            body["inputs"]["top_k"] = 1000
+        return body
+
+    return Rewriting(app, request=request, response=response)
+
+
+def page_size_alias_ignored(app: Any) -> Any:
+    """Drops the top-level `page_size` (API 0.82's alias of `limit`): pages come at the default size."""
+
+    def request(scope: Scope, body: Json) -> Json:
+        if isinstance(body, dict):
+            body.pop("page_size", None)
+        return body
+
+    return Rewriting(app, request=request)
 
 
 def any_bearer_accepted(app: Any) -> Any:

@@ -22,11 +22,14 @@ BREAKAGES = [
         workflows=False,
     ),
     broken.Breakage(
-        "wrong_enum_value",
-        broken.wrong_enum_value,
+        "empty_status",
+        broken.empty_status,
         "response_schema_conformance",
         phases=("examples",),
         workflows=False,
+    ),
+    broken.Breakage(
+        "done_for_finished_runs", broken.done_for_finished_runs, "execution_status_is_known"
     ),
     broken.Breakage(
         "server_error_on_explain",
@@ -67,7 +70,33 @@ BREAKAGES = [
         workflows=False,
     ),
     broken.Breakage(
-        "mislabelled_not_found", broken.mislabelled_not_found, "error_envelope_matches_status"
+        "envelope_status_mismatch",
+        broken.envelope_status_mismatch,
+        "error_envelope_matches_status",
+    ),
+    broken.Breakage(
+        "success_true_on_errors", broken.success_true_on_errors, "error_envelope_matches_status"
+    ),
+    broken.Breakage(
+        "degraded_without_reason",
+        broken.degraded_without_reason,
+        "degraded_entries_say_what_was_skipped",
+    ),
+    broken.Breakage("error_on_degraded", broken.error_on_degraded, "error_set_exactly_when_failed"),
+    broken.Breakage(
+        "unsorted_degraded_scores", broken.unsorted_degraded_scores, "documents_sorted_by_score"
+    ),
+    broken.Breakage(
+        "statistics_only_read_back_miscounts",
+        broken.statistics_only_read_back_miscounts,
+        "execution_read_back_matches_creation",
+    ),
+    broken.Breakage(
+        "keyset_after_lost", broken.keyset_after_lost, "pagination_agrees_with_total_and_has_next"
+    ),
+    broken.Breakage("clamp_not_applied", broken.clamp_not_applied, "page_within_requested_size"),
+    broken.Breakage(
+        "page_size_alias_ignored", broken.page_size_alias_ignored, "page_within_requested_size"
     ),
     broken.Breakage(
         "any_bearer_accepted", broken.any_bearer_accepted, "wrongly_authenticated_requests_refused"

@@ -93,4 +93,12 @@ def test_seed_004_progress_fields_are_typed():
     )
     assert detail.created_at.tzinfo is not None
     assert (detail.stages_completed, detail.total_stages) == (1, 3)
-    assert detail.status is models.ExecutionStatus.COMPLETED
+    # `status` is a plain string; the known values are an enum beside it to compare with.
+    assert isinstance(detail.status, models.ExecutionStatus)
+    assert models.KnownExecutionStatus(detail.status.root) is models.KnownExecutionStatus.COMPLETED
+
+
+@pytest.mark.parametrize("status", ["degraded", "queued"])
+def test_any_status_string_is_read(status):
+    detail = models.ExecuteRetrieverResponse.model_validate({**SEED_002_RESPONSE, "status": status})
+    assert detail.status.root == status

@@ -9,7 +9,7 @@ the spec's JSON Schema and the generated request model.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jsonschema
 import mixpeek
@@ -140,17 +140,25 @@ def test_every_query_parameter_the_client_can_send_is_declared():
     assert sent and sent <= declared
 
 
-@pytest.mark.parametrize("namespace", ["ns_abc123def456", "production", "my-namespace"])
-def test_the_client_headers_and_paths_fit_the_declared_parameters(namespace):
+@pytest.mark.parametrize(
+    ("namespace", "retriever"),
+    [
+        ("ns_abc123def456", "ret_product_search"),
+        ("production", "product-search"),
+        ("my-namespace", "Product Search"),  # names are plain strings, spaces included
+        ("espace de noms", "Recherche élégante"),
+    ],
+)
+def test_the_client_headers_and_paths_fit_the_declared_parameters(namespace, retriever):
     api = client_api(namespace)
     _, url, headers, _, _ = api._get_execution_retrievers_serialize(
-        retriever_id="ret_product_search", execution_id="exec_abc123def456", **NO_OPTIONS
+        retriever_id=retriever, execution_id="exec_abc123def456", **NO_OPTIONS
     )
     parameters = OPENAPI["components"]["parameters"]
     assert headers["Authorization"] == "Bearer sk_test_xyz789"
     checks = {
         "X-Namespace": (parameters["Namespace"]["schema"], headers["X-Namespace"]),
-        "retriever_id": (parameters["RetrieverId"]["schema"], url.split("/")[-3]),
+        "retriever_id": (parameters["RetrieverId"]["schema"], unquote(url.split("/")[-3])),
         "execution_id": (parameters["ExecutionId"]["schema"], url.split("/")[-1]),
     }
     for name, (schema, value) in checks.items():

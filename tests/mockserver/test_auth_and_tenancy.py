@@ -51,14 +51,38 @@ async def test_configured_api_keys_are_matched_exactly(clock, retriever_id):
         )
 
 
-@pytest.mark.parametrize("namespace", [None, "", "has space", "x" * 65, "-leading-dash"])
-async def test_a_missing_or_malformed_namespace_is_a_400(app, retriever_id, namespace):
+@pytest.mark.parametrize("namespace", [None, ""])
+async def test_a_missing_or_empty_namespace_is_a_400(app, retriever_id, namespace):
     headers = {"Authorization": f"Bearer {API_KEY}"}
     if namespace is not None:
         headers["X-Namespace"] = namespace
     async with other_client(app, **headers) as client:
         response = await client.post(execute_path(retriever_id), json=QUERY)
     assert_envelope(response, 400, "BadRequestError")
+
+
+@pytest.mark.parametrize(
+    "namespace",
+    ["has space", "x" * 65, "-leading-dash", "Équipe Produit", "チーム", "Ομάδα"],
+    ids=["space", "65 chars", "leading dash", "accents", "japanese", "greek"],
+)
+async def test_any_non_empty_namespace_name_is_accepted(app, retriever_id, namespace):
+    """Names are plain strings, as in the real API; a non-ASCII one is sent as UTF-8."""
+    headers = {"Authorization": f"Bearer {API_KEY}", "X-Namespace": namespace.encode()}
+    async with other_client(app) as client:
+        created = await client.post(execute_path(retriever_id), json=QUERY, headers=headers)
+        assert created.status_code == 200, created.text
+        path = execution_path(retriever_id, created.json()["execution_id"])
+        assert (await client.get(path, headers=headers)).status_code == 200
+        other = {**headers, "X-Namespace": b"team-b"}
+        assert_envelope(await client.get(path, headers=other), 404, "NotFoundError")
+    [entry, *_] = (await client_journal(app))["entries"]
+    assert entry["namespace"] == namespace
+
+
+async def client_journal(app) -> dict:
+    async with other_client(app) as client:
+        return (await client.get("/_mock/journal")).json()
 
 
 async def test_configured_namespaces_refuse_all_others_with_403(clock, retriever_id):

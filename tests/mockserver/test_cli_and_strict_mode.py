@@ -29,8 +29,8 @@ def test_the_banner_says_where_it_listens_and_what_to_try():
 
 
 async def test_strict_mode_turns_a_response_that_breaks_the_spec_into_a_500(client, monkeypatch):
-    def broken_view(execution):
-        body = original(execution)
+    def broken_view(execution, **options):
+        body = original(execution, **options)
         body["error"] = "an error on a completed execution"  # the spec forbids it
         return body
 

@@ -97,8 +97,10 @@ def test_a_kept_result_is_answered_only_for_the_very_same_world_objects() -> Non
 
         return compute
 
-    first = cache.get_or_run("fp", None, retriever, collections, run("first"))
-    assert cache.get_or_run("fp", None, retriever, collections, run("hit")) is first
+    first = cache.get_or_run("fp", None, retriever, collections, run("first"), now=10.0)
+    assert not first.hit and first.computed_at == 10.0
+    kept = cache.get_or_run("fp", None, retriever, collections, run("hit"), now=20.0)
+    assert kept.result is first.result and kept.hit and kept.computed_at == 10.0
     cache.get_or_run("fp", 3, retriever, collections, run("other stage count"))
     world.add_documents("product-catalog", [NEW_DOCUMENT])
     cache.get_or_run("fp", None, retriever, world.collections_of(retriever), run("new docs"))
@@ -140,3 +142,21 @@ def test_the_shared_view_of_a_result_answers_the_same_documents_without_copying(
     assert shared == result.documents and len(shared) == len(result.documents)
     assert shared[0]["payload"] is shared[0]["payload"]  # the stored payload itself
     assert result.documents[0]["payload"] is not result.documents[0]["payload"]  # copies
+
+
+def test_skipping_the_cache_runs_afresh_and_keeps_nothing() -> None:
+    world = NamespaceWorld.from_template(load_world(default_world_path()))
+    retriever = world.find_retriever(RETRIEVER)
+    assert retriever is not None
+    collections = world.collections_of(retriever)
+    cache = EngineResultCache(max_size=4)
+    runs: list[int] = []
+
+    def run():
+        runs.append(1)
+        return object()
+
+    for now in (1.0, 2.0):
+        fresh = cache.get_or_run("fp", None, retriever, collections, run, now=now, use_cache=False)
+        assert not fresh.hit and fresh.computed_at == now
+    assert len(runs) == 2 and len(cache) == 0

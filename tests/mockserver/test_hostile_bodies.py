@@ -100,12 +100,12 @@ async def test_the_control_api_refuses_out_of_range_numbers(client):
 
 
 async def test_validation_messages_do_not_echo_a_huge_value(client, retriever_id):
-    huge = "q" * 3_000  # under the size limit, over the spec's maxLength of a query
-    response = await client.post(execute_path(retriever_id), json={"inputs": {"query": huge}})
+    huge = "9" * 3_000  # under the size limit; a string where the spec wants an integer
+    response = await client.post(execute_path(retriever_id), json={"inputs": {"top_k": huge}})
     error = assert_envelope(response, 422, "ValidationError")
     [issue] = error["details"]["validation_errors"]
-    assert issue["location"] == ["body", "inputs", "query"]
-    assert "longer than" in issue["message"]
+    assert issue["location"] == ["body", "inputs", "top_k"]
+    assert issue["type"] == "type_error"
     assert huge not in response.text
     assert len(response.content) < 1_500
 
@@ -116,7 +116,7 @@ async def test_the_journal_keeps_a_preview_of_a_large_body(clock):
     async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=AUTH) as c:
         retriever = app.state.mock.namespaces.template.retrievers[0].retriever_id
         body = {"inputs": {"query": "headphones"}, "session_id": "s" * 200_000}
-        assert (await c.post(execute_path(retriever), json=body)).status_code == 422
+        assert (await c.post(execute_path(retriever), json=body)).status_code == 200
         small = {"inputs": {"query": "headphones"}}
         assert (await c.post(execute_path(retriever), json=small)).status_code == 200
         large_entry, small_entry = (await c.get("/_mock/journal")).json()["entries"]

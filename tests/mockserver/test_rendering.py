@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from mixpeek_toolkit.generated.models import ExecutionDetail, ExecutionStatus
+from mixpeek_toolkit.generated.models import ExecutionDetail, KnownExecutionStatus
 from mixpeek_toolkit.mockserver.executions import Execution, view
 from mixpeek_toolkit.mockserver.rendering import (
     RENDERED_EXECUTIONS_SIZE,
@@ -26,7 +26,7 @@ def _execution(execution_id: str, *, step: int = 2) -> Execution:
         retriever_id=RETRIEVER,
         created_at=1_800_000_000.0,
         stage_names=("semantic_search",),
-        final_status=ExecutionStatus.COMPLETED,
+        final_status=KnownExecutionStatus.COMPLETED,
         error=None,
         step=step,
         completed_at=1_800_000_000.5 if step == 2 else None,
@@ -75,12 +75,15 @@ def test_at_most_max_size_answers_are_kept_least_recently_used_first_out() -> No
 
 
 @pytest.mark.anyio
-async def test_a_completed_execution_reads_back_exactly_what_execute_answered(client):
+async def test_a_completed_execution_reads_back_what_execute_answered_every_time(client):
     executed = await client.post(execute_path(RETRIEVER), json={"inputs": {"query": "tea"}})
     execution_id = executed.json()["execution_id"]
-    for _ in range(2):
-        read = await client.get(execution_path(RETRIEVER, execution_id))
-        assert read.content == executed.content
+    reads = [(await client.get(execution_path(RETRIEVER, execution_id))).content for _ in "ab"]
+    assert reads[0] == reads[1]  # rendered once, answered as the same bytes
+    read = json.loads(reads[0])
+    assert read.pop("documents_retained") is True
+    assert read.pop("total_returned") == len(executed.json()["documents"])
+    assert read == executed.json()
 
 
 @pytest.mark.anyio

@@ -67,10 +67,26 @@ def test_every_error_status_answers_the_error_envelope(openapi, operation_id, st
     assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
 
 
+CACHING_HEADERS = ["ETag", "Cache-Control", "X-Cache"]
+
+
 @pytest.mark.parametrize("operation_id", OPERATIONS)
 def test_successful_answers_carry_the_rate_limit_headers(openapi, operation_id):
     headers = operation(openapi, operation_id)["responses"]["200"]["headers"]
-    assert sorted(headers) == sorted(RATE_LIMIT_HEADERS)
+    assert set(RATE_LIMIT_HEADERS) <= set(headers)
+    assert all(resolve(openapi, headers[name])["required"] for name in RATE_LIMIT_HEADERS)
+
+
+def test_execute_answers_may_carry_caching_headers_and_answer_304_when_unchanged(openapi):
+    # FACTS: execute answers carry ETag, Cache-Control and X-Cache; If-None-Match with the
+    # ETag answers 304 with no body. Optional: a server without a result cache keeps the
+    # contract too.
+    responses = operation(openapi, "executeRetriever")["responses"]
+    headers = responses["200"]["headers"]
+    assert sorted(set(headers) - set(RATE_LIMIT_HEADERS)) == sorted(CACHING_HEADERS)
+    assert not any(resolve(openapi, headers[name]).get("required") for name in CACHING_HEADERS)
+    assert "content" not in responses["304"]
+    assert "ETag" in responses["304"]["headers"]
 
 
 def test_too_many_requests_says_when_to_retry(openapi):
@@ -95,5 +111,13 @@ def test_the_execute_body_is_closed_so_unknown_keys_are_refused(openapi):
 
 def test_the_precedence_of_legacy_and_modern_paging_fields_is_documented(openapi):
     description = operation(openapi, "executeRetriever")["description"]
-    for words in ("`pagination`", "legacy `limit`/`offset`", "`top_k`", "total <= top_k"):
+    for words in (
+        "`pagination`",
+        "legacy `limit`/`offset`",
+        "`top_k`",
+        "total <= top_k",
+        "top-level `page_size`",  # API 0.82's alias of `limit`
+        "without `method` is cursor pagination",
+        "clamped, not refused",
+    ):
         assert words in description

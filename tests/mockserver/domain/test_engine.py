@@ -310,3 +310,18 @@ def test_an_integral_float_top_k_counts_as_an_integer(pantry: NamespaceWorld) ->
         rng=random.Random(0),
     )
     assert len(result.documents) == 2
+
+
+def test_filter_fields_no_document_has_are_reported(pantry: NamespaceWorld) -> None:
+    body = {
+        "filters": {
+            "AND": [
+                {"field": "metadata.colour", "operator": "eq", "value": "red"},
+                {"metadata.category": "Fruit"},
+                {"NOT": [{"field": "metadata.colour", "operator": "exists"}]},
+                {"document_id": "doc_apple"},
+            ]
+        }
+    }
+    assert execute(pantry, "ret_pantry", body).unknown_fields == ("metadata.colour",)
+    assert execute(pantry, "ret_pantry").unknown_fields == ()

@@ -17,6 +17,7 @@ from mixpeek_toolkit.mockserver.filters import (
     MAX_DEPTH,
     InvalidFilter,
     compile_filter,
+    filter_fields,
     max_filter_depth,
 )
 from mixpeek_toolkit.mockserver.world import NamespaceWorld
@@ -284,3 +285,17 @@ def test_in_looks_options_up_instead_of_comparing_each(
     options: list[Any] = [*range(10_000), "Fruit"]
     assert matching(pantry, cond("metadata.category", "in", options)) == ["doc_apple", "doc_pear"]
     assert comparisons == 0
+
+
+def test_filter_fields_lists_every_field_once_in_order() -> None:
+    tree = {
+        "metadata.a": 1,
+        "OR": [
+            {"field": "metadata.b", "operator": "gt", "value": 2},
+            {"NOT": [{"metadata.a": 3}, {"field": "metadata.c"}]},
+        ],
+        "case_sensitive": True,
+    }
+    assert filter_fields(tree) == ["metadata.a", "metadata.b", "metadata.c"]
+    assert filter_fields({"field": "year", "operator": "gte", "value": 2020}) == ["year"]
+    assert filter_fields(None) == []

@@ -190,6 +190,29 @@ def test_pagination_wins_over_legacy_fields_with_a_warning() -> None:
     ]
 
 
+def test_a_top_level_page_size_sizes_the_implicit_cursor_page_or_the_legacy_offset_page() -> None:
+    cursor = page(ranked(50), {"page_size": 7})
+    assert cursor.metadata["method"] == "cursor" and len(cursor.documents) == 7
+    legacy = page(ranked(50), {"page_size": 7, "offset": 14})
+    assert (legacy.metadata["method"], legacy.metadata["limit"]) == ("offset", 7)
+    assert legacy.documents[0]["document_id"] == "doc_0014"
+    assert len(page(ranked(50), {"page_size": 7, "limit": 3}).documents) == 3  # limit wins
+
+
+def test_page_size_is_no_part_of_the_request_fingerprint() -> None:
+    assert request_fingerprint("ns", "ret_x", request({"page_size": 7})) == request_fingerprint(
+        "ns", "ret_x", request()
+    )
+
+
+def test_pagination_ignores_every_legacy_field_and_names_them() -> None:
+    p = page(ranked(50), {"pagination": {"limit": 5}, "limit": 30, "offset": 10, "page_size": 2})
+    assert p.metadata["method"] == "cursor" and p.metadata["returned"] == 5
+    assert p.warnings == [
+        "Ignored legacy fields 'limit', 'offset' and 'page_size': 'pagination' takes precedence."
+    ]
+
+
 # --------------------------------------------------------------------------- refused tokens
 
 

@@ -110,6 +110,7 @@ def broken(path: list[str | int], value: object) -> dict:
             broken(["collections", 0, "documents", 1, "document_id"], "doc_apple"),
             r"collections\[0\]\.documents\[1\]\.document_id: 'doc_apple' already exists",
         ),
+        (broken(["retrievers", 0, "name"], ""), r"retrievers\[0\]\.name"),
         (
             broken(["collections", 1, "name"], "pantry"),
             r"collections\[1\]: the id or name 'pantry' is already taken",
@@ -134,6 +135,27 @@ def test_a_fixture_that_is_not_yaml_or_not_a_mapping_is_refused(tmp_path: Path) 
         load_world("- just\n- a list\n")
     with pytest.raises(WorldError, match="Cannot read world fixture"):
         load_world(tmp_path / "missing.yaml")
+
+
+def test_names_are_plain_strings_with_spaces_and_any_script() -> None:
+    world = load_world(
+        {
+            "collections": [{"collection_id": "col_spring", "name": "Spring Recipes 春"}],
+            "retrievers": [
+                {
+                    "retriever_id": "ret_recipes",
+                    "name": "Recipe Search — Συνταγές",
+                    "collections": ["Spring Recipes 春"],
+                    "inputs": [{"name": "main ingredient", "field": "metadata.main"}],
+                    "stages": [{"name": "semantic search", "kind": "search"}],
+                }
+            ],
+        }
+    )
+    copy_ = NamespaceWorld.from_template(world)
+    found = copy_.find_retriever("Recipe Search — Συνταγές")
+    assert found is not None and found.collection_ids == ("col_spring",)
+    assert copy_.find_collection("Spring Recipes 春") is not None
 
 
 # --------------------------------------------------------------------------- lookup
