@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from .. import spec
 from .api import execute_retriever, get_execution
+from .bugs import BugLog
 from .control import control_routes
 from .edge import v1_endpoint
 from .errors import ApiError, MethodNotAllowed, NotFound, error_response
@@ -67,6 +68,7 @@ def create_app(
         parser=ScenarioParser(contract.operations[EXECUTE].error_statuses),
         clock=clock,
         sleep=sleep or anyio.sleep,
+        bugs=BugLog(secrets=[settings.control_token or "", *settings.api_keys]),
     )
     routes = [
         Route(
@@ -79,14 +81,14 @@ def create_app(
             v1_endpoint(GET_EXECUTION, get_execution),
             methods=["GET"],
         ),
-        *control_routes(),
+        *control_routes(enabled=settings.control_api),
     ]
     app = Starlette(
         routes=routes,
         exception_handlers={
             HTTPException: _http_exception,
             ApiError: _api_error,
-            Exception: _api_error,
+            Exception: _unexpected_error,
         },
     )
     app.state.mock = state
@@ -94,7 +96,14 @@ def create_app(
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
-    response, _ = error_response(exc)
+    response, _ = error_response(exc, bugs=request.app.state.mock.bugs)
+    return response
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    """The last resort: an exception no endpoint caught is a bug (recorded, answered 500)."""
+    where = f"{request.method} {request.url.path}"
+    response, _ = error_response(exc, bugs=request.app.state.mock.bugs, where=where)
     return response
 
 

@@ -4,13 +4,18 @@ The flags are derived from the :class:`~.settings.Settings` fields, one flag per
 ``--`` + the field name with ``_`` as ``-`` (unless the field's metadata names another
 flag), read according to the field's type, with the help its metadata gives. Only
 ``--log-level`` (uvicorn's, not a setting) is written by hand. The start-up line says
-where the mock listens and gives a first curl command to try.
+where the mock listens and gives a first curl command to try (never a configured key).
+
+Bugs of the mock (:mod:`.bugs`) are logged on stderr with their traceback. Listening on
+anything but a loopback address with an open control API prints a warning on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import ipaddress
+import logging
 import sys
 import time
 import types
@@ -19,11 +24,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .bugs import LOGGER_NAME
 from .settings import Settings
 
-__all__ = ["banner", "build_parser", "flag_of", "main", "settings_from_args"]
+__all__ = [
+    "banner",
+    "build_parser",
+    "exposure_warning",
+    "flag_of",
+    "log_to",
+    "main",
+    "settings_from_args",
+]
 
 SAMPLE_KEY = "sk_test_local"
+CONFIGURED_KEY = "$MIXPEEK_API_KEY"
+"""What the banner shows in place of a configured key: keys are never printed."""
+LOCAL_HOSTS = frozenset({"localhost"})
 SAMPLE_NAMESPACE = "my-namespace"
 PLAIN_TYPES = (int, float, str, Path)
 
@@ -103,18 +120,56 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
-def banner(settings: Settings, retriever_id: str, elapsed_s: float) -> str:
-    base = f"http://{settings.host}:{settings.port}"
-    key = sorted(settings.api_keys)[0] if settings.api_keys else SAMPLE_KEY
+def banner(
+    settings: Settings, retriever_id: str, elapsed_s: float, *, port: int | None = None
+) -> str:
+    """What the mock prints once it listens (``port``: the bound one, when it was 0)."""
+    base = f"http://{settings.host}:{port or settings.port}"
+    key = CONFIGURED_KEY if settings.api_keys else SAMPLE_KEY
     namespace = sorted(settings.namespaces)[0] if settings.namespaces else SAMPLE_NAMESPACE
+    if not settings.control_api:
+        control = "Control API: off"
+    elif settings.control_token is not None:
+        control = f"Control API (token required): {base}/_mock/health, {base}/_mock/world"
+    else:
+        control = f"Control API: {base}/_mock/health, {base}/_mock/world"
     return (
         f"Mixpeek mock listening on {base} (seed {settings.seed}, ready in {elapsed_s * 1000:.0f} ms)\n"
-        f"Control API: {base}/_mock/health, {base}/_mock/world\n"
+        f"{control}\n"
         "Try:\n"
         f"  curl -s -X POST {base}/v1/retrievers/{retriever_id}/execute \\\n"
-        f"    -H 'Authorization: Bearer {key}' -H 'X-Namespace: {namespace}' \\\n"
+        f"    -H \"Authorization: Bearer {key}\" -H 'X-Namespace: {namespace}' \\\n"
         '    -H \'Content-Type: application/json\' -d \'{"inputs": {"query": "espresso machine"}}\'\n'
     )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() in LOCAL_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(settings: Settings) -> str | None:
+    """One sentence when the mock listens beyond this machine with an open control API."""
+    if is_loopback(settings.host) or not settings.control_api or settings.control_token:
+        return None
+    return (
+        f"Warning: the mock listens on {settings.host}, beyond this machine, and its control "
+        "API (/_mock/: reset, world, journal) is open to anyone who can reach it; protect it "
+        "with --control-token TOKEN or turn it off with --no-control-api."
+    )
+
+
+def log_to(stream: typing.TextIO) -> logging.Handler:
+    """Print the mock's own log (bugs, with their traceback) on ``stream``."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    logging.getLogger(LOGGER_NAME).addHandler(handler)
+    return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,25 +180,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from_args(args)
     except ValueError as problem:
         parser.error(str(problem))
+    warning = exposure_warning(settings)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     import uvicorn
 
     from .app import create_app
+    from .serving import uvicorn_config
 
     app = create_app(settings)
     template = app.state.mock.namespaces.template
     retriever_id = template.retrievers[0].retriever_id if template.retrievers else "ret_example"
-    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=args.log_level)
+    config = uvicorn_config(app, host=settings.host, port=settings.port, log_level=args.log_level)
     server = uvicorn.Server(config)
     original_startup = server.startup
 
     async def startup(sockets=None):
         await original_startup(sockets=sockets)
         if server.started:
-            print(banner(settings, retriever_id, time.perf_counter() - started), flush=True)
+            elapsed = time.perf_counter() - started
+            print(banner(settings, retriever_id, elapsed, port=_bound_port(server)), flush=True)
 
     server.startup = startup  # type: ignore[method-assign]
-    server.run()
+    handler = log_to(sys.stderr)
+    try:
+        server.run()
+    finally:
+        logging.getLogger(LOGGER_NAME).removeHandler(handler)
     return 0 if server.started else 1
+
+
+def _bound_port(server: typing.Any) -> int | None:
+    """The port uvicorn listens on (the one the system chose for ``--port 0``)."""
+    for listener in getattr(server, "servers", []):
+        for sock in listener.sockets:
+            return sock.getsockname()[1]
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,11 +1,15 @@
 """The control API under ``/_mock/``: reset, world, documents, retrievers, scenarios, journal.
 
-No auth (it is a test harness, never exposed under ``/v1``); errors use the same
-envelope as the API.
+Never under ``/v1``; errors use the same envelope as the API. Open by default (a test
+harness on 127.0.0.1). For shared deployments it can be protected by its own token
+(``Settings.control_token``, sent as ``Authorization: Bearer <token>`` or
+``X-Mock-Control-Token: <token>``, compared in constant time; 401 without it) or turned
+off (``Settings.control_api=False``: every ``/_mock/`` path answers 404).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -14,15 +18,19 @@ from starlette.routing import Route
 
 from ..generated.models import ExecutionDetail
 from .bodies import loads_json, read_body
-from .errors import Conflict, NotFound, RequestValidationFailed
+from .errors import Conflict, NotFound, RequestValidationFailed, Unauthorized, error_response
 from .executions import view
 from .scenarios import QueuedScenario
+from .secrecy import same_secret
 from .state import MockState
 from .world import DuplicateId, NamespaceWorld, UnknownCollection, WorldError, load_world
 
-__all__ = ["control_routes"]
+__all__ = ["CONTROL_TOKEN_HEADER", "control_routes"]
 
 MAX_JOURNAL_LIMIT = 100_000
+CONTROL_TOKEN_HEADER = "X-Mock-Control-Token"
+BEARER_PREFIX = "bearer "
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _mock(request: Request) -> MockState:
@@ -182,21 +190,73 @@ async def get_stored_execution(request: Request) -> Response:
     return Response(detail.model_dump_json(exclude_unset=True), media_type="application/json")
 
 
-def control_routes() -> list[Route]:
-    return [
-        Route("/_mock/health", health, methods=["GET"]),
-        Route("/_mock/reset", reset, methods=["POST"]),
-        Route("/_mock/world", get_world, methods=["GET"]),
-        Route("/_mock/world", put_world, methods=["PUT"]),
-        Route(
+async def control_off(request: Request) -> Response:
+    raise NotFound(
+        "The control API is turned off on this server (control_api=False).",
+        code="control_api_off",
+    )
+
+
+def _check_token(mock: MockState, request: Request) -> None:
+    """401 unless the request carries the control token (when one is configured)."""
+    expected = mock.settings.control_token
+    if expected is None:
+        return
+    given = request.headers.get(CONTROL_TOKEN_HEADER)
+    authorization = request.headers.get("authorization", "")
+    if given is None and authorization[: len(BEARER_PREFIX)].lower() == BEARER_PREFIX:
+        given = authorization[len(BEARER_PREFIX) :].strip()
+    challenge = {"WWW-Authenticate": 'Bearer realm="mixpeek-mock-control"'}
+    if not given:
+        raise Unauthorized(
+            f"The control API needs its token: send '{CONTROL_TOKEN_HEADER}: <token>' or "
+            "'Authorization: Bearer <token>'.",
+            code="control_token_required",
+            headers=challenge,
+        )
+    if not same_secret(given, expected):
+        raise Unauthorized(
+            "The control token is wrong.", code="invalid_control_token", headers=challenge
+        )
+
+
+def _guarded(handler: Endpoint) -> Endpoint:
+    """The handler behind the token check; every error answered in the envelope (bugs recorded)."""
+
+    async def endpoint(request: Request) -> Response:
+        mock = _mock(request)
+        try:
+            _check_token(mock, request)
+            return await handler(request)
+        except Exception as problem:
+            where = f"{request.method} {request.url.path}"
+            response, _ = error_response(problem, bugs=mock.bugs, where=where)
+            return response
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+def control_routes(enabled: bool = True) -> list[Route]:
+    """The control API's routes; turned off, one route answering 404 for every ``/_mock/`` path."""
+    if not enabled:
+        methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        return [Route("/_mock/{path:path}", _guarded(control_off), methods=methods)]
+    routes = [
+        ("/_mock/health", health, "GET"),
+        ("/_mock/reset", reset, "POST"),
+        ("/_mock/world", get_world, "GET"),
+        ("/_mock/world", put_world, "PUT"),
+        (
             "/_mock/namespaces/{namespace}/collections/{collection}/documents",
             add_documents,
-            methods=["POST"],
+            "POST",
         ),
-        Route("/_mock/namespaces/{namespace}/retrievers", add_retriever, methods=["POST"]),
-        Route("/_mock/scenarios", queue_scenarios, methods=["POST"]),
-        Route("/_mock/scenarios", clear_scenarios, methods=["DELETE"]),
-        Route("/_mock/journal", get_journal, methods=["GET"]),
-        Route("/_mock/journal", clear_journal, methods=["DELETE"]),
-        Route("/_mock/executions/{execution_id}", get_stored_execution, methods=["GET"]),
+        ("/_mock/namespaces/{namespace}/retrievers", add_retriever, "POST"),
+        ("/_mock/scenarios", queue_scenarios, "POST"),
+        ("/_mock/scenarios", clear_scenarios, "DELETE"),
+        ("/_mock/journal", get_journal, "GET"),
+        ("/_mock/journal", clear_journal, "DELETE"),
+        ("/_mock/executions/{execution_id}", get_stored_execution, "GET"),
     ]
+    return [Route(path, _guarded(handler), methods=[method]) for path, handler, method in routes]

@@ -3,7 +3,13 @@
 Order of checks: auth (401) -> namespace (400/403) -> rate limit (429) -> ``Prefer``
 (400 when a known preference is malformed) -> the handler (validation 422, then
 lookup 404). Whatever happens, the answer carries the rate-limit headers, is checked
-against the spec in strict mode, waits the configured latency and is journaled.
+against the spec in strict mode, waits the configured latency and is journaled (with
+the API key redacted); a scripted transport fault then breaks it on the way out
+(:mod:`.faults`).
+
+An :class:`~.errors.ApiError` is an answer; any other exception is a bug of the mock:
+it is answered 500 too, but recorded in the app's bug log (:mod:`.bugs`) and logged
+with its traceback, so it never passes for a scripted ``Prefer: status=500``.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .bodies import loads_json, preview, read_body
-from .errors import ApiError, ContractViolation, InvalidJson, error_response
+from .errors import ContractViolation, InvalidJson, error_response, is_bug
 from .executions import iso
-from .scenarios import Scenario
+from .faults import FaultResponse
+from .scenarios import Fault, Scenario
+from .secrecy import redact_key
 from .state import MockState
 from .validation import OperationContract
 
@@ -73,7 +81,9 @@ def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awai
             call.scenario = mock.parser.from_prefer(request.headers.getlist("prefer"))
             response = await handler(request, mock, call)
         except Exception as problem:  # every error is answered by the one renderer
-            response = _render_error(mock, operation, problem)
+            response = _render_error(
+                mock, operation, problem, f"{request.method} {_url_path(request)}"
+            )
         if rate is None:
             rate = mock.limiter.peek(key)
         _add_missing_headers(response, rate.headers())
@@ -85,17 +95,20 @@ def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awai
         if latency:
             await mock.sleep(latency / 1000.0)
         prefer = request.headers.getlist("prefer")
+        fault = call.scenario.fault if call.scenario is not None else None
         mock.journal.record(
             at=iso(mock.clock()),
             method=request.method,
             path=_url_path(request),
             namespace=namespace,
-            status_code=response.status_code,
+            status_code=None if fault is Fault.DROP else response.status_code,
             execution_id=call.execution_id,
             body=call.body,
             prefer=", ".join(prefer) if prefer else None,
+            api_key=redact_key(key) if key is not None else None,
+            fault=fault.value if fault is not None else None,
         )
-        return response
+        return response if fault is None else FaultResponse(response, fault)
 
     endpoint.__name__ = operation_id
     return endpoint
@@ -119,12 +132,13 @@ def _url_path(request: Request) -> str:
 
 
 def _render_error(
-    mock: MockState, operation: OperationContract, problem: BaseException
+    mock: MockState, operation: OperationContract, problem: BaseException, where: str
 ) -> Response:
-    response, body = error_response(problem)
-    if mock.settings.strict and isinstance(problem, ApiError):
+    """The envelope of ``problem``; a bug is recorded in the app's bug log on the way."""
+    response, body = error_response(problem, bugs=mock.bugs, where=where)
+    if mock.settings.strict and not is_bug(problem):
         try:
             operation.check_response(response.status_code, JSON, body)
         except ContractViolation as violation:
-            response, _ = error_response(violation)
+            response, _ = error_response(violation, bugs=mock.bugs, where=where)
     return response

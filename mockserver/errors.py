@@ -1,9 +1,13 @@
 """One exception tree, and the one place that turns it into the error envelope.
 
-Every error the mock answers is an :class:`ApiError`; :func:`error_response` is the
-only code that renders one (FACTS.md's envelope ``{"success": false, "status": N,
-"error": {"type", "message", "code"?, "details"?}}``). Anything else that escapes a
-handler is a bug and answers ``500 InternalServerError``.
+Every error the mock answers on purpose is an :class:`ApiError` (a scripted
+``Prefer: status=500`` included); :func:`error_response` is the only code that renders
+one (FACTS.md's envelope ``{"success": false, "status": N, "error": {"type", "message",
+"code"?, "details"?}}``). Anything else that escapes a handler is a bug of the mock, and
+so is a strict-mode :class:`ContractViolation` (``is_bug``): it still answers
+``500 InternalServerError``, and is recorded in the app's
+:class:`~mixpeek_toolkit.mockserver.bugs.BugLog` (logged with its traceback, raised in
+the test that caused it by the testing engine).
 
 ::
 
@@ -23,14 +27,13 @@ handler is a bug and answers ``500 InternalServerError``.
         │   └── BodyTooLarge          422  the body is over Settings.max_body_bytes
         ├── TooManyRequests           429 TooManyRequestsError (Retry-After, details)
         ├── InternalError             500 InternalServerError
-        │   └── ContractViolation     500  strict mode: a response broke the spec
+        │   └── ContractViolation     500  strict mode: a response broke the spec (a bug)
         └── ServiceUnavailable        503 ServiceUnavailableError (Retry-After)
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,6 +41,7 @@ from starlette.responses import Response
 
 from .. import spec
 from ..generated.models import ErrorDetail, ErrorDetails, ErrorResponse, KnownErrorType
+from .bugs import BugLog
 
 __all__ = [
     "ApiError",
@@ -60,9 +64,8 @@ __all__ = [
     "Unauthorized",
     "error_for_status",
     "error_response",
+    "is_bug",
 ]
-
-logger = logging.getLogger("mockserver")
 
 _TYPE_BY_STATUS: Mapping[int, KnownErrorType] = {
     int(status): KnownErrorType(kind)
@@ -83,6 +86,8 @@ class ApiError(MockServerError):
     status: int = 500
     error_type: KnownErrorType = _TYPE_BY_STATUS[500]
     default_code: str | None = None
+    is_bug: bool = False
+    """True for an answer the mock gives because it went wrong (recorded as a bug)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -193,6 +198,7 @@ class ContractViolation(InternalError):
     """Strict mode: the mock was about to answer something the spec forbids."""
 
     default_code = "response_contract_violation"
+    is_bug = True
 
 
 class ServiceUnavailable(ApiError):
@@ -251,13 +257,27 @@ def envelope(error: ApiError) -> dict[str, Any]:
     return body.model_dump(mode="json", exclude_unset=True)
 
 
-def error_response(error: BaseException) -> tuple[Response, dict[str, Any]]:
-    """Render any exception as the envelope (unknown ones as 500, logged)."""
-    if not isinstance(error, ApiError):
-        logger.exception("unexpected error in the mock server", exc_info=error)
-        error = InternalError(f"An unexpected error occurred: {type(error).__name__}: {error}")
-    elif isinstance(error, InternalError):
-        logger.error("%s: %s", type(error).__name__, error.message)
+def is_bug(error: BaseException) -> bool:
+    """Whether ``error`` is a bug of the mock rather than an answer it means to give."""
+    return not isinstance(error, ApiError) or error.is_bug
+
+
+def error_response(
+    error: BaseException, *, bugs: BugLog | None = None, where: str = "a request"
+) -> tuple[Response, dict[str, Any]]:
+    """Render any exception as the envelope.
+
+    A bug (:func:`is_bug`) is recorded in ``bugs`` (which logs it with its traceback;
+    without ``bugs`` it is only logged) and answered as a 500 that names no detail.
+    """
+    if is_bug(error):
+        (bugs if bugs is not None else BugLog()).record(error, where=where)
+        if not isinstance(error, ApiError):
+            error = InternalError(
+                f"An unexpected error occurred inside the mock ({type(error).__name__}); "
+                "it is logged with its traceback.",
+                code="unexpected_error",
+            )
     body = envelope(error)
     response = Response(
         json.dumps(body, separators=(",", ":")).encode(),

@@ -1,4 +1,9 @@
-"""The request journal: a bounded record of every ``/v1`` request, newest last."""
+"""The request journal: a bounded record of every ``/v1`` request, newest last.
+
+It never holds a secret: ``api_key`` is the caller's key redacted (``sk_test_…ab12``),
+and no header but ``Prefer`` is kept. ``status_code`` is ``None`` for a request whose
+connection was dropped (``fault: "drop"``): the client got no answer.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +23,12 @@ class JournalEntry:
     method: str
     path: str
     namespace: str | None
-    status_code: int
+    status_code: int | None
     execution_id: str | None
     body: Any
     prefer: str | None
+    api_key: str | None = None
+    fault: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

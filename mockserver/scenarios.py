@@ -14,8 +14,10 @@ and ``;parameters`` ignored as RFC 7240 says)::
     error-kind=collection_not_found|budget_exceeded|stage_error|timeout
     stages=N          (1..20)
     latency=MS        (0..10000)
-    status=CODE       (an error status of the operation: 400 401 403 404 409 422 429 500 503)
+    status=CODE       (an error status the operation declares: 400 401 403 404 422 429 500 503)
     retry-after=SECONDS (0..3600)
+    fault=drop|truncate (close the connection without an answer / in the middle of the
+                       body; see :mod:`.faults`)
 
 A known preference with a malformed value is refused with ``400`` (code
 ``invalid_preference``) rather than silently ignored: a test that asked for a
@@ -34,7 +36,7 @@ from typing import Any
 
 from .errors import InvalidPreference, RequestValidationFailed
 
-__all__ = ["ErrorKind", "Outcome", "Scenario", "ScenarioParser", "ScenarioQueue"]
+__all__ = ["ErrorKind", "Fault", "Outcome", "Scenario", "ScenarioParser", "ScenarioQueue"]
 
 STAGES_RANGE = (1, 20)
 LATENCY_RANGE = (0, 10_000)
@@ -72,6 +74,18 @@ class ErrorKind(enum.Enum):
         return _ERROR_MESSAGES[self]
 
 
+class Fault(enum.Enum):
+    """A transport fault: the answer is prepared (and journaled) but never arrives whole.
+
+    ``drop`` closes the connection without sending anything; ``truncate`` sends the
+    status, the headers (with the full ``Content-Length``) and half of the body, then
+    closes the connection.
+    """
+
+    DROP = "drop"
+    TRUNCATE = "truncate"
+
+
 _ERROR_MESSAGES = {
     ErrorKind.COLLECTION_NOT_FOUND: "Retriever execution failed: Collection not found",
     ErrorKind.BUDGET_EXCEEDED: "Budget exceeded: Maximum credits limit reached",
@@ -93,6 +107,7 @@ class Scenario:
     latency_ms: int | None = None
     status: int | None = None
     retry_after: int | None = None
+    fault: Fault | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -203,6 +218,8 @@ class ScenarioParser:
             values["retry_after"] = _bounded(
                 "retry-after", prefs["retry-after"], RETRY_AFTER_RANGE, InvalidPreference
             )
+        if "fault" in prefs:
+            values["fault"] = _enum(Fault, "fault", prefs["fault"], InvalidPreference)
         scenario = Scenario(**values)
         return None if scenario.is_empty else scenario
 
@@ -247,6 +264,8 @@ class ScenarioParser:
                 values[key] = _enum(Outcome, key, text, raise_)
             elif key == "error_kind":
                 values[key] = _enum(ErrorKind, key, text, raise_)
+            elif key == "fault":
+                values[key] = _enum(Fault, key, text, raise_)
             elif key == "error":
                 values[key] = _text(key, text, raise_)
             elif key == "stages":

@@ -11,9 +11,12 @@ command line (:mod:`.cli`) derives one flag per field from them.
 from __future__ import annotations
 
 import hashlib
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
+
+from .secrecy import redact_key
 
 __all__ = ["Progression", "ReadBack", "Settings", "doc"]
 
@@ -21,6 +24,8 @@ Progression = Literal["poll", "clock"]
 PROGRESSIONS: tuple[str, ...] = get_args(Progression)
 ReadBack = Literal["retained", "statistics"]
 READBACKS: tuple[str, ...] = get_args(ReadBack)
+MIN_CONTROL_TOKEN = 16
+TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + string.punctuation)
 
 
 def doc(help: str, *, flag: str | None = None) -> dict[str, str]:
@@ -43,10 +48,17 @@ class Settings:
             "same answers."
         ),
     )
-    host: str = field(default="127.0.0.1", metadata=doc("Interface to listen on."))
+    host: str = field(
+        default="127.0.0.1",
+        metadata=doc(
+            "Interface to listen on. Anything but a loopback address exposes the mock to "
+            "the network: then protect the control API with control_token or turn it off."
+        ),
+    )
     port: int = field(default=8080, metadata=doc("TCP port to listen on (0 to 65535)."))
     api_keys: frozenset[str] = field(
         default=frozenset(),
+        repr=False,  # secrets: never in a repr, a log or a report
         metadata=doc(
             "Accept only these API keys, each starting with 'sk_'; without any, every "
             "'sk_' key is accepted.",
@@ -166,8 +178,25 @@ class Settings:
     )
     cursor_secret: str | None = field(
         default=None,
+        repr=False,
         metadata=doc(
             "Secret that signs pagination cursors. Without it, one derived from the seed."
+        ),
+    )
+    control_api: bool = field(
+        default=True,
+        metadata=doc(
+            "Serve the control API under /_mock/ (reset, world, scenarios, journal); with "
+            "--no-control-api every /_mock/ path answers 404, for shared deployments."
+        ),
+    )
+    control_token: str | None = field(
+        default=None,
+        repr=False,
+        metadata=doc(
+            "Token the control API requires, sent as 'Authorization: Bearer <token>' or "
+            "'X-Mock-Control-Token: <token>' (compared in constant time; 401 without it). "
+            "Without it, the control API is open to anyone who can reach the mock."
         ),
     )
 
@@ -185,8 +214,9 @@ class Settings:
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {self.port}.")
         for key in self.api_keys:
-            if not key.startswith("sk_") or len(key) < 4:
-                raise ValueError(f"API keys start with 'sk_' (e.g. 'sk_test_ci'), got {key!r}.")
+            if not isinstance(key, str) or not key.startswith("sk_") or len(key) < 4:
+                shown = redact_key(key) if isinstance(key, str) else repr(key)
+                raise ValueError(f"API keys start with 'sk_' (e.g. 'sk_test_ci'), got {shown}.")
         for name in self.namespaces:
             if not isinstance(name, str) or not name:
                 raise ValueError(
@@ -238,6 +268,27 @@ class Settings:
         if self.cursor_secret is not None and not self.cursor_secret:
             raise ValueError(
                 "cursor_secret must be a non-empty string, or None to derive it from the seed."
+            )
+        self._check_control()
+
+    def _check_control(self) -> None:
+        token = self.control_token
+        if token is None:
+            return
+        if not self.control_api:
+            raise ValueError(
+                "control_token protects the control API, which control_api=False turns off: "
+                "give one or the other."
+            )
+        if (
+            not isinstance(token, str)
+            or len(token) < MIN_CONTROL_TOKEN
+            or not set(token) <= TOKEN_CHARACTERS
+        ):
+            raise ValueError(
+                f"control_token must be at least {MIN_CONTROL_TOKEN} printable ASCII "
+                "characters without spaces (it travels in a header), e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe())'`."
             )
 
     @property

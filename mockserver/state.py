@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from .bugs import BugLog
 from .executor import Executor
 from .journal import Journal
 from .ratelimit import RateLimiter
@@ -33,6 +34,8 @@ class MockState:
     clock: Callable[[], float]
     sleep: Callable[[float], Awaitable[None]]
     rendered: RenderedExecutions = field(default_factory=RenderedExecutions)
+    bugs: BugLog = field(default_factory=BugLog)
+    """Unexpected exceptions (bugs of the mock), until the testing engine takes them."""
 
     def reset(self) -> None:
         """Forget executions, namespaces, queued scenarios, the journal, rate-limit counters, kept engine results and rendered answers."""

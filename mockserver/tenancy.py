@@ -11,6 +11,7 @@ import threading
 
 from .bounded import BoundedDict
 from .errors import Forbidden, NamespaceRequired, Unauthorized
+from .secrecy import matches_any
 from .validation import Parameter
 from .world import NamespaceWorld, WorldTemplate
 
@@ -36,7 +37,11 @@ def header_text(value: str) -> str:
 
 
 class Authenticator:
-    """``Authorization: Bearer sk_...``: any ``sk_`` key, or exactly the configured ones."""
+    """``Authorization: Bearer sk_...``: any ``sk_`` key, or exactly the configured ones.
+
+    A key is compared with every configured key in constant time, and no answer ever
+    repeats the key it was sent.
+    """
 
     def __init__(self, api_keys: frozenset[str]) -> None:
         self._api_keys = api_keys
@@ -55,7 +60,7 @@ class Authenticator:
         key = header[len(BEARER_PREFIX) :].strip()
         if not key.startswith(KEY_PREFIX) or len(key) <= len(KEY_PREFIX) or " " in key:
             raise Unauthorized("API keys start with 'sk_'.", code="invalid_api_key")
-        if self._api_keys and key not in self._api_keys:
+        if self._api_keys and not matches_any(key, self._api_keys):
             raise Unauthorized("Unknown API key.", code="invalid_api_key")
         return key
 

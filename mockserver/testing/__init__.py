@@ -12,9 +12,11 @@ and stops them at the end; :class:`MockHandle` (``handle.py``) is what a test ho
 the mock, seeds it, queues scenarios, reads the request journal and asserts on it
 (``journal.py``).
 
-Errors raised inside the server (``failures.py``) are kept and re-raised in the test as
-:class:`MockServerFailure`: on the next response of the handle's clients, or when the test
-ends; if the test already failed, they go into its report instead of hiding its failure.
+Errors inside the server (``failures.py``) are kept and re-raised in the test as
+:class:`MockServerFailure`: exceptions that escape the app, and the bugs the app answered
+with a 500 but recorded in its bug log (a scripted 500 or a scripted fault is never one).
+They are raised on the next response of the handle's clients, or when the test ends; if
+the test already failed, they go into its report instead of hiding its failure.
 """
 
 from .failures import MockServerFailure

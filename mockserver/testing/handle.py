@@ -1,7 +1,9 @@
 """The per-test handle: address, credentials, clients, seeding, scenarios and the journal.
 
 It talks to the mock only through the HTTP control API under ``/_mock/``, so it works the
-same on a live server and on an in-process app.
+same on a live server and on an in-process app; it sends the control token when the
+settings name one. A mock whose control API is off cannot be reset or arranged: the
+handle says so when it starts.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..control import CONTROL_TOKEN_HEADER
 from . import journal
-from .failures import MockServerFailure, describe_errors, raise_errors
+from .failures import MockServerFailure, describe_errors, raise_errors, secrets_of
 from .in_process import InProcessMock
 from .journal import Entry
 from .pool import default_credentials
@@ -45,7 +48,8 @@ class MockHandle:
         self.settings: Settings = mock.settings
         self.api_key: str = api_key or default_key
         self.namespace: str = namespace or default_namespace
-        self._control = self._new_client({})
+        token = mock.settings.control_token
+        self._control = self._new_client({CONTROL_TOKEN_HEADER: token} if token else {})
         self._client: httpx.Client | None = None
         self._opened: list[httpx.Client] = [self._control]
         self._world_replaced = False
@@ -86,9 +90,9 @@ class MockHandle:
     ) -> httpx.AsyncClient:
         """A new ``httpx.AsyncClient`` on the mock; close it yourself (``async with``)."""
         chosen = dict(self.headers if headers is None else headers)
-        if isinstance(self.mock, InProcessMock):
-            return self.mock.async_client(headers=chosen, **kwargs)
         hooks = {"response": [self._async_raise_server_errors]}
+        if isinstance(self.mock, InProcessMock):
+            return self.mock.async_client(headers=chosen, event_hooks=hooks, **kwargs)
         return httpx.AsyncClient(
             base_url=self.base_url, headers=chosen, event_hooks=hooks, **kwargs
         )
@@ -115,15 +119,15 @@ class MockHandle:
         return mixpeek.Configuration(**options)
 
     def _new_client(self, headers: Mapping[str, str], **kwargs: Any) -> httpx.Client:
-        if isinstance(self.mock, InProcessMock):
-            return self.mock.client(headers=dict(headers), **kwargs)
         hooks = {"response": [self._raise_server_errors]}
+        if isinstance(self.mock, InProcessMock):
+            return self.mock.client(headers=dict(headers), event_hooks=hooks, **kwargs)
         return httpx.Client(
             base_url=self.base_url, headers=dict(headers), event_hooks=hooks, **kwargs
         )
 
     def _raise_server_errors(self, response: httpx.Response) -> None:
-        raise_errors(self.mock.errors.take())
+        raise_errors(self.mock.errors.take(), secrets=secrets_of(self.settings))
 
     async def _async_raise_server_errors(self, response: httpx.Response) -> None:
         self._raise_server_errors(response)
@@ -213,14 +217,16 @@ class MockHandle:
         latency_ms: int | None = None,
         status: int | None = None,
         retry_after: int | None = None,
+        fault: str | None = None,
         retriever: str | None = None,
         namespace: str | None = None,
         times: int = 1,
     ) -> None:
         """Queue how the next execution(s) of the namespace (and retriever, if given) go.
 
-        ``queue(outcome="failed", error="boom")``, ``queue(status=429, retry_after=2)``...
-        Queued scenarios are taken first in first out; a ``Prefer`` header on a request wins.
+        ``queue(outcome="failed", error="boom")``, ``queue(status=429, retry_after=2)``,
+        ``queue(fault="drop")``... Queued scenarios are taken first in first out; a
+        ``Prefer`` header on a request wins.
         """
         scenario = {
             key: value
@@ -232,6 +238,7 @@ class MockHandle:
                 "latency_ms": latency_ms,
                 "status": status,
                 "retry_after": retry_after,
+                "fault": fault,
             }.items()
             if value is not None
         }
@@ -260,8 +267,28 @@ class MockHandle:
         self.queue("degraded", **options)
 
     def queue_rate_limited(self, retry_after: int = 1, **options: Any) -> None:
-        """The next execute request(s) answer 429 with ``Retry-After: retry_after``."""
+        """The next execute request(s) answer 429 with ``Retry-After: retry_after`` and the
+        rate-limit headers."""
         self.queue(status=429, retry_after=retry_after, **options)
+
+    def queue_unavailable(self, retry_after: int = 1, **options: Any) -> None:
+        """The next execute request(s) answer 503 with ``Retry-After: retry_after``."""
+        self.queue(status=503, retry_after=retry_after, **options)
+
+    def queue_server_error(self, **options: Any) -> None:
+        """The next execute request(s) answer 500 in the error envelope (a scripted answer,
+        never reported as a failure of the mock)."""
+        self.queue(status=500, **options)
+
+    def queue_dropped_connection(self, **options: Any) -> None:
+        """The next execute request(s) are handled (an execution is created and journaled),
+        then the connection is closed without an answer."""
+        self.queue(fault="drop", **options)
+
+    def queue_truncated_body(self, **options: Any) -> None:
+        """The next execute request(s) get the status, the headers (with the whole body's
+        ``Content-Length``) and half of the body, then the connection is closed."""
+        self.queue(fault="truncate", **options)
 
     def clear_queue(self) -> None:
         self._control_call("DELETE", "/scenarios")
@@ -326,6 +353,12 @@ class MockHandle:
     # -- life cycle --
 
     def _control_call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if not self.settings.control_api:
+            raise MockServerFailure(
+                f"The mock's control API is off (control_api=False), so the handle cannot "
+                f"call {method} {CONTROL}{path}; the mixpeek_mock fixtures need it on "
+                "(protect it with control_token instead)."
+            )
         response = self._control.request(method, CONTROL + path, **kwargs)
         if response.status_code >= 400:
             raise MockServerFailure(
@@ -353,9 +386,10 @@ class MockHandle:
         errors = self.mock.errors.take()
         if not errors:
             return None
+        secrets = secrets_of(self.settings)
         if test_failed:
-            return describe_errors(errors)
-        raise_errors(errors)
+            return describe_errors(errors, secrets=secrets)
+        raise_errors(errors, secrets=secrets)
         return None
 
     def _restore_world(self) -> None:

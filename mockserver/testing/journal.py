@@ -1,7 +1,8 @@
 """Reading the mock's request journal: filters and assertions with clear failure messages.
 
 Pure functions over the entries ``GET /_mock/journal`` answers (dicts with ``seq, at,
-method, path, namespace, status_code, execution_id, body, prefer``).
+method, path, namespace, status_code, execution_id, body, prefer, api_key, fault``;
+``api_key`` redacted, ``status_code`` None for a dropped connection).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["check_called", "check_executed", "executions_of", "select"]
+__all__ = ["check_called", "check_executed", "describe", "executions_of", "outcome_of", "select"]
 
 Entry = dict[str, Any]
 """One journal entry as ``GET /_mock/journal`` answers it (a plain dict)."""
@@ -86,7 +87,7 @@ def check_executed(
         with_inputs = f" with inputs including {dict(inputs)!r}" if inputs else ""
         seen = "\n".join(
             f"  - {retriever_of(entry)!r} inputs={body_of(entry).get('inputs')!r} "
-            f"-> {entry.get('status_code')}"
+            f"-> {outcome_of(entry)}"
             for entry in executions_of(entries)
         )
         raise AssertionError(
@@ -101,10 +102,19 @@ def describe(entries: Sequence[Entry]) -> str:
     if not entries:
         return "The mock saw no API request since the test began."
     lines = [
-        f"  {entry.get('method')} {entry.get('path')} -> {entry.get('status_code')}"
-        for entry in entries
+        f"  {entry.get('method')} {entry.get('path')} -> {outcome_of(entry)}" for entry in entries
     ]
     return "Requests the mock saw:\n" + "\n".join(lines)
+
+
+def outcome_of(entry: Entry) -> str:
+    """What the client got: the status, or the scripted fault (``connection dropped``...)."""
+    fault = entry.get("fault")
+    if fault == "drop":
+        return "connection dropped"
+    if fault == "truncate":
+        return f"{entry.get('status_code')} (body truncated)"
+    return str(entry.get("status_code"))
 
 
 def body_of(entry: Entry) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""A live mock: one app served by uvicorn in a background thread on a free 127.0.0.1 port."""
+"""A live mock: one app served by uvicorn in a background thread on a free 127.0.0.1 port.
+
+It is served as ``mixpeek-mock`` serves it (:func:`~mixpeek_toolkit.mockserver.serving.uvicorn_config`),
+so scripted transport faults really drop or cut the connection; the app's bugs and any
+exception escaping it are kept in :attr:`MockServer.errors` for the test.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,15 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
-from .failures import ErrorLog, MockServerFailure, RecordErrors, describe_errors
+from ..serving import uvicorn_config
+from .failures import (
+    ErrorLog,
+    MockServerFailure,
+    RecordErrors,
+    bug_log_of,
+    describe_errors,
+    secrets_of,
+)
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -66,9 +79,16 @@ class MockServer:
             raise MockServerFailure("This MockServer was started already; create a new one.")
         from .. import create_app
 
-        app = RecordErrors(create_app(self.settings), self.errors)
-        config = uvicorn.Config(
-            app, lifespan="auto", log_level="warning", access_log=False, timeout_graceful_shutdown=2
+        mock_app = create_app(self.settings)
+        bugs = bug_log_of(mock_app)
+        if bugs is not None:
+            self.errors.watch(bugs)
+        config = uvicorn_config(
+            RecordErrors(mock_app, self.errors),
+            lifespan="auto",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
         )
         ready = threading.Event()
         self._server = server = _ThreadServer(config, ready)
@@ -88,7 +108,8 @@ class MockServer:
             errors = self.errors.take()
             self._join()
             raise MockServerFailure(
-                "The mock server failed to start.\n" + describe_errors(errors)
+                "The mock server failed to start.\n"
+                + describe_errors(errors, secrets=secrets_of(self.settings))
             ) from (errors[0] if errors else None)
         return self
 

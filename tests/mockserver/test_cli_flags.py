@@ -22,11 +22,12 @@ TYPES = typing.get_type_hints(Settings)
 
 # A valid value that is no field's default, for each type, as typed on the command line:
 # 7 and 0.25 are within the range of every int and float setting, the packaged world is
-# an existing file, and "sk_sample" is both a valid API key and a valid namespace.
+# an existing file, "localhost.localdomain" is both a host name and a long enough control
+# token, and "sk_sample" is both a valid API key and a valid namespace.
 SAMPLE_BY_TYPE: dict[Any, str] = {
     int: "7",
     float: "0.25",
-    str: "localhost",
+    str: "localhost.localdomain",
     Path: str(default_world_path()),
     frozenset[str]: "sk_sample",
 }

@@ -17,7 +17,8 @@ from mixpeek_toolkit.mockserver.testing import (
     MockServer,
     MockServerFailure,
 )
-from mixpeek_toolkit.mockserver.testing.journal import check_executed
+from mixpeek_toolkit.mockserver.testing.failures import ErrorLog
+from mixpeek_toolkit.mockserver.testing.journal import check_called, check_executed
 
 
 def refusing_to_start(settings):
@@ -111,3 +112,47 @@ def test_execution_assertions_match_inputs_as_a_subset():
         AssertionError, match=re.escape("'ret_a' inputs={'query': 'lamp', 'top_k': 5}")
     ):
         check_executed(entries, "ret_a", inputs={"query": "sofa"})
+
+
+def test_the_journal_says_which_requests_met_a_scripted_fault():
+    entries = [
+        {
+            "seq": 1,
+            "method": "POST",
+            "path": "/v1/retrievers/ret_a/execute",
+            "status_code": None,
+            "fault": "drop",
+        },
+        {
+            "seq": 2,
+            "method": "POST",
+            "path": "/v1/retrievers/ret_a/execute",
+            "status_code": 200,
+            "fault": "truncate",
+        },
+    ]
+
+    with pytest.raises(AssertionError) as caught:
+        check_called(entries, status_code=500, times=1)
+
+    assert "POST /v1/retrievers/ret_a/execute -> connection dropped" in str(caught.value)
+    assert "POST /v1/retrievers/ret_a/execute -> 200 (body truncated)" in str(caught.value)
+
+
+def test_an_error_seen_by_the_app_and_escaping_it_is_reported_once():
+    class Source:
+        def __init__(self, errors):
+            self.errors = errors
+
+        def take(self):
+            errors, self.errors = self.errors, []
+            return errors
+
+    bug, other = KeyError("bug"), ValueError("other")
+    log = ErrorLog()
+    log.watch(Source([bug]))
+    log.add(bug)
+    log.add(other)
+
+    assert log.take() == [bug, other]
+    assert log.take() == []
