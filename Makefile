@@ -16,8 +16,11 @@ API_KEY      ?= sk_test_contract
 NAMESPACE    ?= contract-tests
 RETRIEVER_ID ?=
 
+FLAKE_RUNS    ?= 5
+FLAKE_MODULES ?= tests/contracts tests/plugin tests/reliability
+
 .DEFAULT_GOAL := help
-.PHONY: help install mock test contract-test generate lint format bench bench-tools clean
+.PHONY: help install mock test flake-check soak contract-test generate lint format bench bench-tools clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,6 +38,17 @@ mock: $(STAMP) ## Serve the mock on HOST:PORT (default 127.0.0.1:8080) with SEED
 
 test: $(STAMP) ## Run every test
 	$(PY) -m pytest
+
+flake-check: $(STAMP) ## Run the slowest-to-settle suites FLAKE_RUNS (5) times in a row, stop at the first failure
+	@for run in $$(seq 1 $(FLAKE_RUNS)); do \
+		echo "== flake-check: run $$run of $(FLAKE_RUNS): $(FLAKE_MODULES)"; \
+		$(PY) -m pytest -q -n 2 $(FLAKE_MODULES) \
+			|| { echo "flake-check: run $$run of $(FLAKE_RUNS) FAILED"; exit 1; }; \
+	done; \
+	echo "flake-check: $(FLAKE_RUNS) of $(FLAKE_RUNS) runs passed"
+
+soak: $(STAMP) ## Fuzz, load and properties at length (about 5 min, 127.0.0.1): reports/soak.json
+	$(PY) -m tests.reliability.soak $(ARGS)
 
 contract-test: $(STAMP) ## Verify a server (BASE_URL, API_KEY, NAMESPACE, RETRIEVER_ID); no BASE_URL tests the local mock
 	$(PY) -m mixpeek_toolkit.contracts $(if $(BASE_URL),--base-url "$(BASE_URL)") --api-key "$(API_KEY)" \
