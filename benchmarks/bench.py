@@ -15,8 +15,9 @@ minutes, everything on 127.0.0.1 and every process stopped at the end:
 - the **engine** alone at 10k, 30k and 100k documents (``engine_scaling``);
 - the **contract suite**'s cases per second against the mock (``contract_speed``).
 
-It writes reports/bench.json, reports/bench.md (also printed) and reports/bench.png,
-and judges the issue's targets (a missed target is printed, never a failure).
+It writes reports/bench.json, reports/bench.md (also printed) and reports/bench.png
+(with matplotlib, the ``[bench]`` extra), and judges the issue's targets (a missed
+target is printed, never a failure).
 """
 
 from __future__ import annotations
@@ -204,6 +205,12 @@ def _finish(session: Session, rows: list[Row], meter: CpuMeter) -> None:
     title = f"mock vs ceiling vs prism - {results['machine']['cores']} cores, 127.0.0.1"
     png = chart.render_chart(results["rows"], title, session.out / "bench.png")
     files += [png] if png else []
+    if png is None and results["rows"]:
+        print(
+            "No chart: matplotlib is not installed "
+            '(pip install "mixpeek-retriever-toolkit[bench]", or make install).',
+            file=sys.stderr,
+        )
     print(markdown)
     for target in results["targets"]:
         if target["met"] is False:
