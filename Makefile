@@ -34,7 +34,7 @@ mock: $(STAMP) ## Serve the mock on HOST:PORT (default 127.0.0.1:8080) with SEED
 	$(PY) -m mixpeek_toolkit.mockserver --host $(HOST) --port $(PORT) --seed $(SEED) $(ARGS)
 
 test: $(STAMP) ## Run every test
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 contract-test: $(STAMP) ## Verify a server (BASE_URL, API_KEY, NAMESPACE, RETRIEVER_ID); no BASE_URL tests the local mock
 	$(PY) -m mixpeek_toolkit.contracts $(if $(BASE_URL),--base-url "$(BASE_URL)") --api-key "$(API_KEY)" \
