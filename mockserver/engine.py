@@ -37,16 +37,17 @@ import functools
 import math
 import operator
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 from ..generated.models import ExecuteRetrieverRequest
 from .bitsets import positions_of
 from .filters import MAX_DEPTH, Filter, InvalidFilter, compile_filter, filter_fields
 from .ranking import Item, rank
 from .scoring import score_documents
-from .world import CollectionSpec, RetrieverSpec, StageSpec, StoredDocument
+from .shaping import RankedDocuments, copy_json
+from .world import CollectionSpec, RetrieverSpec, StageSpec
 
 __all__ = [
     "EngineResult",
@@ -91,84 +92,6 @@ class StageRun:
         }
 
 
-class RankedDocuments(Sequence[dict[str, Any]]):
-    """The whole ranked result, shaped for the response only when read.
-
-    Holds references to the stored documents (never mutated) and their scores; each
-    read of an index or a slice answers fresh response-ready dicts (payload copied,
-    ``group_key`` added, ``select`` applied), so a caller may change what it gets and
-    the result itself stays immutable (safe to share between requests). Paging reads
-    only the page it answers, so a page of 20 costs 20 copies, not the whole result.
-    """
-
-    __slots__ = ("_copy", "_grouped", "_items", "_select")
-
-    def __init__(
-        self,
-        items: Sequence[tuple[StoredDocument, float, Any]],
-        select: Sequence[str] | None,
-        *,
-        grouped: bool,
-        copy: bool = True,
-    ) -> None:
-        self._items = tuple(items)
-        self._select = tuple(select) if select is not None else None
-        self._grouped = grouped
-        self._copy = copy
-
-    def shared(self) -> RankedDocuments:
-        """The same result, shaped without copying payloads: the dicts it answers share
-        the stored documents' payloads, so they must never be changed (the server only
-        serializes them)."""
-        shared = RankedDocuments((), self._select, grouped=self._grouped, copy=False)
-        shared._items = self._items
-        return shared
-
-    def _shape(self, item: tuple[StoredDocument, float, Any]) -> dict[str, Any]:
-        stored, score, group_key = item
-        copy = self._copy
-        document: dict[str, Any] = {  # keys in the order of the spec's Document
-            "document_id": stored.document_id,
-            "score": score,
-            "payload": copy_json(stored.payload) if copy else stored.payload,
-            "collection_id": stored.collection_id,
-        }
-        if self._grouped:
-            document["group_key"] = copy_json(group_key) if copy else group_key
-        if self._select is not None:
-            document = _selected(document, self._select)
-        return document
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [self._shape(item) for item in self._items[index]]
-        return self._shape(self._items[index])
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self._shape(item) for item in self._items)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, RankedDocuments):
-            return list(self) == list(other)
-        if isinstance(other, list | tuple):
-            return list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable like them
-
-    def __repr__(self) -> str:
-        return f"RankedDocuments({len(self._items)} documents)"
-
-
 @dataclass(frozen=True, slots=True)
 class EngineResult:
     documents: RankedDocuments  # the whole ranked result, shaped when read
@@ -188,68 +111,10 @@ class EngineResult:
         return out
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def copy_json(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts, lists, scalars), faster than ``copy.deepcopy``.
-
-    Scalars are shared (immutable); exact ``dict``/``list`` types take the fast path
-    without abstract-base-class checks.
-    """
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is dict or isinstance(value, Mapping):
-        return {k: v if type(v) in _SCALARS else copy_json(v) for k, v in value.items()}
-    if kind is list or isinstance(value, list | tuple):
-        return [v if type(v) in _SCALARS else copy_json(v) for v in value]
-    return value
-
-
 def sort_key_fields(request: ExecuteRetrieverRequest) -> tuple[str, ...]:
     """The fields that order the result: ``("score", "document_id")`` by default."""
     field = request.sort.field if request.sort is not None else "score"
     return (field, "document_id") if field != "document_id" else ("document_id",)
-
-
-def _selected(document: dict[str, Any], select: Sequence[str]) -> dict[str, Any]:
-    kept: dict[str, Any] = {}
-    payload: dict[str, Any] = {}
-    for path in select:
-        if path in ("document_id", "score"):
-            continue
-        if path in ("collection_id", "group_key"):
-            if path in document:
-                kept[path] = document[path]
-            continue
-        parts = path.split(".")
-        if parts[0] == "payload" and len(parts) > 1 and "payload" not in document["payload"]:
-            parts = parts[1:]
-        elif parts == ["payload"]:
-            payload = document["payload"]
-            continue
-        source: Any = document["payload"]
-        for part in parts:
-            if not isinstance(source, Mapping) or part not in source:
-                break
-            source = source[part]
-        else:
-            target = payload
-            for part in parts[:-1]:
-                target = target.setdefault(part, {})
-            target[parts[-1]] = source
-    if "group_key" in document:
-        kept["group_key"] = document["group_key"]
-    out: dict[str, Any] = {  # keys in the order of the spec's Document
-        "document_id": document["document_id"],
-        "score": document["score"],
-        "payload": payload,
-    }
-    for name in ("collection_id", "group_key"):
-        if name in kept:
-            out[name] = kept[name]
-    return out
 
 
 def _input_filters(
