@@ -36,9 +36,9 @@ mock: $(STAMP) ## Serve the mock on HOST:PORT (default 127.0.0.1:8080) with SEED
 test: $(STAMP) ## Run every test
 	$(PY) -m pytest -n auto
 
-contract-test: $(STAMP) ## Verify a server (BASE_URL, API_KEY, NAMESPACE, RETRIEVER_ID); no BASE_URL tests the local mock
+contract-test: $(STAMP) ## Verify a server (BASE_URL, API_KEY, NAMESPACE, RETRIEVER_ID, ARGS); no BASE_URL tests the local mock
 	$(PY) -m mixpeek_toolkit.contracts $(if $(BASE_URL),--base-url "$(BASE_URL)") --api-key "$(API_KEY)" \
-		--namespace "$(NAMESPACE)" $(if $(RETRIEVER_ID),--retriever-id "$(RETRIEVER_ID)")
+		--namespace "$(NAMESPACE)" $(if $(RETRIEVER_ID),--retriever-id "$(RETRIEVER_ID)") $(ARGS)
 
 generate: $(STAMP) ## Regenerate generated/ from spec/openapi.yaml
 	$(BIN)/datamodel-codegen
