@@ -286,4 +286,6 @@ def score_documents(
         parts.append(index.embedding_scores(embedding, positions))
     if not parts:
         return [NEUTRAL_SCORE] * (len(index.vectors) if positions is None else len(positions))
+    if len(parts) == 1:  # sum((v,)) / 1 is 0.0 + v, to the bit (an int 0 included)
+        return [round(0.0 + value, SCORE_DIGITS) for value in parts[0]]
     return [round(sum(values) / len(values), SCORE_DIGITS) for values in zip(*parts, strict=True)]

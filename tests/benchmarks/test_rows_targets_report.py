@@ -10,7 +10,7 @@ from PIL import Image
 
 from benchmarks.chart import render_chart, short_label
 from benchmarks.report import render_markdown, write_json
-from benchmarks.rows import add_ratios, find_row, plan_rows, strict_cost
+from benchmarks.rows import add_ratios, asgi_comparison, find_row, plan_rows, strict_cost
 from benchmarks.stats import LoadResult
 from benchmarks.targets import evaluate
 
@@ -182,3 +182,57 @@ def test_without_matplotlib_there_is_no_chart(tmp_path, monkeypatch):
     rows = [r.as_dict() for r in _measured({})]
     assert render_chart(rows, "test", tmp_path / "bench.png") is None
     assert not (tmp_path / "bench.png").exists()
+
+
+def _with_granian(rps: dict[tuple[str, str, str | None, str, int], float]):
+    rows = plan_rows([1, 64], [10], with_prism=False, asgi_servers=("uvicorn", "granian"))
+    for row in rows:
+        key = (row.server, row.operation, row.queries, row.asgi, row.connections)
+        row.result = LoadResult(
+            requests=int(rps.get(key, 100.0) * 3), seconds=3.0, p50_ms=1.0, p99_ms=4.0
+        )
+        row.server_cpu_us = 500.0 if row.asgi == "uvicorn" else 400.0
+    add_ratios(rows)
+    return rows
+
+
+def test_granian_rows_are_planned_and_compared_with_granians_own_ceiling():
+    rows = _with_granian(
+        {
+            ("ceiling", "execute", None, "uvicorn", 64): 2000.0,
+            ("ceiling", "execute", None, "granian", 64): 10000.0,
+            ("mock", "execute", "repeated", "uvicorn", 64): 800.0,
+            ("mock", "execute", "repeated", "granian", 64): 1200.0,
+        }
+    )
+    labels = {row.label for row in rows if row.asgi == "granian"}
+    assert labels == {
+        "ceiling (granian) execute top_k=10",
+        "mock (granian) execute top_k=10 repeated",
+        "mock (granian) execute top_k=10 distinct",
+        "mock (granian) get-execution",
+    }
+    fast = find_row(rows, server="mock", queries="repeated", connections=64, asgi="granian")
+    assert fast.to_ceiling == pytest.approx(0.12)
+    compared = {
+        (c["row"], c["connections"]): c for c in asgi_comparison(rows) if c["asgi"] == "granian"
+    }
+    mock = compared[("mock execute top_k=10 repeated", 64)]
+    assert (mock["speedup"], mock["cpu_us_uvicorn"], mock["cpu_us_other"]) == (
+        pytest.approx(1.5),
+        500.0,
+        400.0,
+    )
+    # The targets judge mixpeek-mock as it runs: uvicorn's rows.
+    targets = {t.name: t for t in evaluate(_results(rows))}
+    assert targets["execute throughput at 64 connections / ceiling"].figure.startswith("0.40")
+
+
+def test_the_report_shows_server_cpu_and_the_granian_comparison():
+    rows = _with_granian({})
+    results = _results(rows, machine={"granian": "2.8.7"})
+    results["asgi_comparison"] = asgi_comparison(rows)
+    text = render_markdown(results)
+    assert "| CPU us/req |" in text
+    assert "| mock (granian) execute top_k=10 repeated | 64 | 100 | 1.00 | 4.00 | 400 |" in text
+    assert "| uvicorn -> granian 2.8.7 | " in text

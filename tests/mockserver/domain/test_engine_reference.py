@@ -31,7 +31,7 @@ from mixpeek_toolkit.mockserver.engine import (
 )
 from mixpeek_toolkit.mockserver.fields import DocumentColumns, is_missing, resolve_field
 from mixpeek_toolkit.mockserver.filters import compile_filter, filter_fields
-from mixpeek_toolkit.mockserver.scoring import embed_text, score_documents
+from mixpeek_toolkit.mockserver.scoring import embed_text
 from mixpeek_toolkit.mockserver.world import NamespaceWorld, load_world, resolve_inputs
 
 # --------------------------------------------------------------------------- the reference
@@ -85,6 +85,22 @@ def _grouped(items: list, group_by: Any) -> list:
     return out
 
 
+def reference_scores(index, query, embedding) -> list[float]:
+    """Every document's score, as the scoring module computed it before it learnt to
+    score a subset (the same arithmetic, term by term)."""
+    parts = []
+    if query and query.strip():
+        q = index.query_vector(query)
+        parts.append(
+            [min(1.0, sum(w * v.weights.get(t, 0.0) for t, w in q.items())) for v in index.vectors]
+        )
+    if embedding:
+        parts.append(index.embedding_scores(embedding))
+    if not parts:
+        return [0.5] * len(index.vectors)
+    return [round(sum(values) / len(values), 6) for values in zip(*parts, strict=True)]
+
+
 def reference_run(retriever, collections, request, inputs, rng):
     filters = [compile_filter(request.filters)]
     for spec in retriever.inputs:
@@ -94,7 +110,7 @@ def reference_run(retriever, collections, request, inputs, rng):
     query, embedding = inputs.get("query"), inputs.get("embedding")
     candidates = []
     for collection in collections:  # every document scored, every document tested
-        scores = score_documents(collection.index, query, embedding)
+        scores = reference_scores(collection.index, query, embedding)
         candidates += list(zip(collection.documents, scores, strict=True))
     passed = [c for c in candidates if all(f(c[0]) for f in filters)]
     min_score = inputs.get("min_score")
