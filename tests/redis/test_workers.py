@@ -22,7 +22,7 @@ from mixpeek_toolkit.mockserver.scenarios import ErrorKind
 from mixpeek_toolkit.mockserver.testing import MockHandle
 from mixpeek_toolkit.mockserver.testing.failures import ErrorLog
 from tests.redis.served_mock import ServedMock
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, redis_server_or_skip
 
 SEARCH = "ret_product_search"
 QUERY = {"inputs": {"query": "espresso machine"}}
@@ -182,3 +182,35 @@ async def test_64_clients_at_once_lose_nothing_and_double_nothing(served):
     finally:
         for _, client in clients:
             await client.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_redis_restart_answers_503_on_both_workers_then_they_recover(tmp_path):
+    own_redis = redis_server_or_skip(tmp_path / "redis")
+    mock = ServedMock(
+        "--workers", "2", "--store", own_redis.url, "--strict", log=tmp_path / "mock.log"
+    )  # fmt: skip
+    try:
+        mock.start()
+        clients = await clients_on_both_workers(mock, "fault", 2)
+        try:
+            path = f"/v1/retrievers/{SEARCH}/execute"
+            for _, client in clients:
+                assert (await client.post(path, json=QUERY)).status_code == 200
+            own_redis.stop()
+            for _, client in clients:
+                down = await client.post(path, json=QUERY)
+                assert down.status_code == 503, down.text
+                assert down.json()["error"]["type"] == "ServiceUnavailableError"
+                assert down.headers["Retry-After"] == "1"
+            own_redis.start()  # same port, empty
+            for _, client in clients:
+                back = await client.post(path, json=QUERY)
+                assert back.status_code == 200, back.text
+                assert back.json()["status"] == "completed"
+        finally:
+            for _, client in clients:
+                await client.aclose()
+    finally:
+        mock.stop()
+        own_redis.stop()
