@@ -42,6 +42,7 @@ from .machine import CpuMeter, busy_warning, machine_info
 from .memory_probe import MemoryProbe
 from .prism import ensure_prism, node_version, prism_version
 from .rows import GRANIAN, UVICORN, Row, add_ratios, asgi_comparison, plan_rows, strict_cost
+from .scaling import plan_scaling_rows, run_scaling_rows
 from .servers import LIFTED_CREDITS, LIFTED_RATE_LIMIT, REPO, Served, mock_command
 from .session import Session
 from .startup import measure_startup
@@ -185,6 +186,8 @@ def _measure(session: Session, rows: list[Row], prism: Path | None) -> None:
         session.results["startup"] = measure_startup(session.logs, args.startup_samples)
         session.say(f"  median {session.results['startup']['median_ms']:.0f} ms")
         answers = run_mock_rows(session, rows, served)
+        scaling = [row for row in rows if row.server.endswith(("memory", "redis"))]
+        run_scaling_rows(session, scaling, served)
         if prism is not None:
             run_prism_rows(session, rows, served, prism)
         for asgi in args.asgi:
@@ -259,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = plan_rows(
         args.connections, args.top_k, with_prism=prism is not None, asgi_servers=args.asgi
     )
+    rows += plan_scaling_rows(args.connections)
     _measure(session, rows, prism)
     _finish(session, rows, meter)
     return 0

@@ -406,6 +406,12 @@ class NamespaceWorld:
     def from_template(cls, template: WorldTemplate) -> NamespaceWorld:
         return cls(template._collections_by_id, template._retrievers_by_id)
 
+    def copy(self) -> NamespaceWorld:
+        """A world that starts as this one and changes on its own (copy on write)."""
+        twin = NamespaceWorld(self._collections, self._retrievers)
+        twin.version = self.version
+        return twin
+
     # -- reading
 
     @property

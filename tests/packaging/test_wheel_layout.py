@@ -1,4 +1,4 @@
-"""What the wheel holds: everything under ``mixpeek_toolkit/``, a core and four extras.
+"""What the wheel holds: everything under ``mixpeek_toolkit/``, a core and five extras.
 
 Installed, every part lives under the project's own import name (``spec/`` becomes
 ``mixpeek_toolkit.spec``, and so on), so nothing generic such as ``spec`` or ``contracts``
@@ -83,9 +83,9 @@ def test_the_entry_points_name_mixpeek_toolkit_modules_only(built_wheel: BuiltWh
     assert all(target.startswith(f"{IMPORT_NAME}.") for target in targets), targets
 
 
-def test_the_metadata_declares_a_lean_core_and_the_four_extras(built_wheel: BuiltWheel):
+def test_the_metadata_declares_a_lean_core_and_the_five_extras(built_wheel: BuiltWheel):
     assert built_wheel.metadata["Name"] == "mixpeek-retriever-toolkit"
-    assert set(built_wheel.extras) == {"contracts", "pytest", "bench", "dev"}
+    assert set(built_wheel.extras) == {"contracts", "pytest", "bench", "redis", "dev"}
 
     def requirements(extra: str | None) -> set[str]:
         """The core's requirements (``None``), or what ``extra`` adds to them."""
@@ -105,13 +105,14 @@ def test_the_metadata_declares_a_lean_core_and_the_four_extras(built_wheel: Buil
     # httpx too: the fixtures' engine lives in the core's mockserver.testing package, whose
     # plugin the core registers with pytest.
     assert "httpx" in core
-    assert not core & {"schemathesis", "hypothesis", "pytest"}, core
+    assert not core & {"schemathesis", "hypothesis", "pytest", "redis"}, core
     assert {"schemathesis", "hypothesis", "httpx", "pytest"} <= requirements("contracts")
     assert "pytest" in requirements("pytest")
     assert "schemathesis" not in requirements("pytest")
     assert requirements("bench") == {"matplotlib"}  # the benchmark's chart, nothing else
     assert "matplotlib" not in core
+    # The shared store's client, only with [redis] (the shared modules import it lazily).
+    assert requirements("redis") == {"redis"}
     # [dev] brings every part of this repository: the other extras' requirements too.
-    assert requirements("contracts") | requirements("pytest") | requirements("bench") <= (
-        requirements("dev")
-    )
+    extras = ("contracts", "pytest", "bench", "redis")
+    assert set().union(*(requirements(extra) for extra in extras)) <= requirements("dev")
