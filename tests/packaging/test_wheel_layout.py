@@ -1,4 +1,4 @@
-"""What the wheel holds: everything under ``mixpeek_toolkit/``, a core and five extras.
+"""What the wheel holds: everything under ``mixpeek_toolkit/``, a core and six extras.
 
 Installed, every part lives under the project's own import name (``spec/`` becomes
 ``mixpeek_toolkit.spec``, and so on), so nothing generic such as ``spec`` or ``contracts``
@@ -83,9 +83,9 @@ def test_the_entry_points_name_mixpeek_toolkit_modules_only(built_wheel: BuiltWh
     assert all(target.startswith(f"{IMPORT_NAME}.") for target in targets), targets
 
 
-def test_the_metadata_declares_a_lean_core_and_the_five_extras(built_wheel: BuiltWheel):
+def test_the_metadata_declares_a_lean_core_and_the_six_extras(built_wheel: BuiltWheel):
     assert built_wheel.metadata["Name"] == "mixpeek-retriever-toolkit"
-    assert set(built_wheel.extras) == {"contracts", "pytest", "bench", "redis", "dev"}
+    assert set(built_wheel.extras) == {"contracts", "pytest", "bench", "redis", "granian", "dev"}
 
     def requirements(extra: str | None) -> set[str]:
         """The core's requirements (``None``), or what ``extra`` adds to them."""
@@ -113,6 +113,8 @@ def test_the_metadata_declares_a_lean_core_and_the_five_extras(built_wheel: Buil
     assert "matplotlib" not in core
     # The shared store's client, only with [redis] (the shared modules import it lazily).
     assert requirements("redis") == {"redis"}
+    # granian, the faster ASGI server of mockserver/serve.py (run as python -m granian).
+    assert requirements("granian") == {"granian"}
     # [dev] brings every part of this repository: the other extras' requirements too.
-    extras = ("contracts", "pytest", "bench", "redis")
+    extras = ("contracts", "pytest", "bench", "redis", "granian")
     assert set().union(*(requirements(extra) for extra in extras)) <= requirements("dev")
