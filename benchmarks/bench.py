@@ -8,15 +8,19 @@ minutes, everything on 127.0.0.1 and every process stopped at the end:
   repeated query and with queries never sent twice; get-execution), the mock in
   **strict** mode, and the **peer** (Prism serving spec/openapi.yaml in dynamic mode),
   each at 1 and 64 connections with wrk (installed from Debian's packages if missing;
-  otherwise a Python asyncio generator): requests/s, p50, p99, ratios;
+  otherwise a Python asyncio generator): requests/s, p50, p99, the CPU the server spent
+  per request, ratios;
+- the same ceiling and mock served by **granian** instead of uvicorn, when granian is
+  installed (``--asgi``);
 - **start-up**: spawn to the first 200 of execute;
 - **memory**: RSS over 1,000,000 executions driven in process (``memory_driver``, run
   in the background at idle priority);
 - the **engine** alone at 10k, 30k and 100k documents (``engine_scaling``);
 - the **contract suite**'s cases per second against the mock (``contract_speed``).
 
-It writes reports/bench.json, reports/bench.md (also printed) and reports/bench.png,
-and judges the issue's targets (a missed target is printed, never a failure).
+It writes reports/bench.json, reports/bench.md (also printed) and reports/bench.png
+(with matplotlib, the ``[bench]`` extra), and judges the issue's targets (a missed
+target is printed, never a failure).
 """
 
 from __future__ import annotations
@@ -31,11 +35,14 @@ from typing import Any
 
 from . import chart, report
 from .engine_scaling import measure_in_subprocess
-from .load_phases import run_mock_rows, run_prism_rows
+from .granian_apps import available as granian_available
+from .granian_apps import granian_version
+from .load_phases import run_asgi_rows, run_mock_rows, run_prism_rows
 from .machine import CpuMeter, busy_warning, machine_info
 from .memory_probe import MemoryProbe
 from .prism import ensure_prism, node_version, prism_version
-from .rows import Row, add_ratios, plan_rows, strict_cost
+from .rows import GRANIAN, UVICORN, Row, add_ratios, asgi_comparison, plan_rows, strict_cost
+from .scaling import plan_scaling_rows, run_scaling_rows
 from .servers import LIFTED_CREDITS, LIFTED_RATE_LIMIT, REPO, Served, mock_command
 from .session import Session
 from .startup import measure_startup
@@ -73,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
         help="auto: wrk (apt-get install wrk when missing and root), else python",
     )
     add("--wrk-threads", type=int, default=2, help="wrk threads at most (2)")
+    add(
+        "--asgi",
+        type=lambda text: [item for item in text.split(",") if item],
+        default=[UVICORN, GRANIAN],
+        help="ASGI servers (uvicorn,granian); granian's rows are skipped when it is not installed",
+    )
     add("--no-prism", action="store_true", help="skip the peer")
     add("--startup-samples", type=int, default=3, help="start-ups timed (3)")
     add("--memory-executions", type=int, default=1_000_000, help="(1,000,000)")
@@ -130,6 +143,10 @@ def _tools(session: Session) -> Path | None:
         session.skip(f"Prism: {why}")
     session.results["machine"]["prism"] = prism_version() if prism else None
     session.results["machine"]["node"] = node_version() if prism else None
+    if GRANIAN in args.asgi and not granian_available():
+        args.asgi = [asgi for asgi in args.asgi if asgi != GRANIAN]
+        session.skip("granian: not installed (pip install granian to measure the apps on it)")
+    session.results["machine"]["granian"] = granian_version() if GRANIAN in args.asgi else None
     return prism
 
 
@@ -168,9 +185,14 @@ def _measure(session: Session, rows: list[Row], prism: Path | None) -> None:
         session.say(f"start-up, {args.startup_samples} samples ...")
         session.results["startup"] = measure_startup(session.logs, args.startup_samples)
         session.say(f"  median {session.results['startup']['median_ms']:.0f} ms")
-        run_mock_rows(session, rows, served)
+        answers = run_mock_rows(session, rows, served)
+        scaling = [row for row in rows if row.server.endswith(("memory", "redis"))]
+        run_scaling_rows(session, scaling, served)
         if prism is not None:
             run_prism_rows(session, rows, served, prism)
+        for asgi in args.asgi:
+            if asgi != UVICORN:
+                run_asgi_rows(session, rows, served, answers, asgi)
         sizes = ", ".join(f"{size:,}" for size in args.engine_sizes)
         session.say(f"engine alone at {sizes} documents ...")
         session.results["engine"] = measure_in_subprocess(
@@ -196,6 +218,7 @@ def _finish(session: Session, rows: list[Row], meter: CpuMeter) -> None:
         )
     results["rows"] = [row.as_dict() for row in rows]
     results["strict_cost"] = strict_cost(rows)
+    results["asgi_comparison"] = asgi_comparison(rows)
     results["elapsed_s"] = time.perf_counter() - session.began
     results["targets"] = [target.as_dict() for target in evaluate(results)]
     markdown = report.render_markdown(results)
@@ -204,6 +227,12 @@ def _finish(session: Session, rows: list[Row], meter: CpuMeter) -> None:
     title = f"mock vs ceiling vs prism - {results['machine']['cores']} cores, 127.0.0.1"
     png = chart.render_chart(results["rows"], title, session.out / "bench.png")
     files += [png] if png else []
+    if png is None and results["rows"]:
+        print(
+            "No chart: matplotlib is not installed "
+            '(pip install "mixpeek-retriever-toolkit[bench]", or make install).',
+            file=sys.stderr,
+        )
     print(markdown)
     for target in results["targets"]:
         if target["met"] is False:
@@ -230,7 +259,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if busy:
         session.note(busy)
         session.say(busy)
-    rows = plan_rows(args.connections, args.top_k, with_prism=prism is not None)
+    rows = plan_rows(
+        args.connections, args.top_k, with_prism=prism is not None, asgi_servers=args.asgi
+    )
+    rows += plan_scaling_rows(args.connections)
     _measure(session, rows, prism)
     _finish(session, rows, meter)
     return 0

@@ -106,10 +106,10 @@ class _ExecutorPath:
         self.options = ExecutionOptions()
         self.view, self.render_json = view, render_json
 
-    def __call__(self, index: int) -> bool:
+    async def __call__(self, index: int) -> bool:
         """One execute; True when it completed (as a 200 with documents would)."""
         mock = self.mock
-        execution = mock.executor.execute(
+        execution = await mock.executor.execute(
             self.namespace, self.retriever, self.requests[index], None, self.options
         )
         if mock.rendered.get(execution) is None:
@@ -145,7 +145,7 @@ async def _drive(executions: int, every: int, asgi_every: int) -> None:
     if asgi_every > 1:
         try:
             direct = _ExecutorPath(app, cycle)
-            if not direct(0):
+            if not await direct(0):
                 raise RuntimeError("an execute through the executor did not complete")
         except Exception as problem:  # the internals moved: the whole app every time
             print(json.dumps({"executor_path": f"unavailable: {problem!r}"}), flush=True)
@@ -158,7 +158,7 @@ async def _drive(executions: int, every: int, asgi_every: int) -> None:
         elif direct is None or n % asgi_every == 0:
             status, _ = await call("POST", path, cycle[n % CYCLE])
         else:
-            status = 200 if direct(n % CYCLE) else 500
+            status = 200 if await direct(n % CYCLE) else 500
         if status != 200:
             errors += 1
         if n % every == 0 or n == executions:

@@ -45,7 +45,7 @@ def _throughput(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = []
     for row in rows:
         if row.get("skipped"):
-            lines.append([row["label"], str(row["connections"]), "skipped", *["-"] * 6])
+            lines.append([row["label"], str(row["connections"]), "skipped", *["-"] * 7])
             continue
         lines.append(
             [
@@ -54,17 +54,15 @@ def _throughput(rows: Sequence[Mapping[str, Any]]) -> list[str]:
                 fmt(row["rps"]),
                 fmt(row["p50_ms"], 2),
                 fmt(row["p99_ms"], 2),
+                fmt(row.get("server_cpu_us")),
                 fmt(row["errors"]),
                 fmt(row["answer_bytes"]),
                 _ratio(row["ratio_to_ceiling"]),
                 _ratio(row["ratio_to_prism"]),
             ]
         )
-    return _table(
-        ["row", "conns", "req/s", "p50 ms", "p99 ms", "errors", "answer B", "/ ceiling", "/ Prism"],
-        "lrrrrrrrr",
-        lines,
-    )
+    header = ["row", "conns", "req/s", "p50 ms", "p99 ms", "CPU us/req", "errors", "answer B"]
+    return _table([*header, "/ ceiling", "/ Prism"], "lrrrrrrrrr", lines)
 
 
 def _startup(startup: Mapping[str, Any]) -> str:
@@ -85,6 +83,18 @@ def _strict(costs: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
+def _asgi(compared: Sequence[Mapping[str, Any]]) -> str:
+    if not compared:
+        return "-"
+    return "; ".join(
+        f"{c['row']} @{c['connections']}: {fmt(c['rps_uvicorn'])} -> {fmt(c['rps_other'])} "
+        f"req/s ({_ratio(c['speedup'])}), p99 {fmt(c['p99_uvicorn_ms'], 1)} -> "
+        f"{fmt(c['p99_other_ms'], 1)} ms, CPU {fmt(c['cpu_us_uvicorn'])} -> "
+        f"{fmt(c['cpu_us_other'])} us/req"
+        for c in compared
+    )
+
+
 def _memory(memory: Mapping[str, Any]) -> str:
     if not memory.get("checkpoints"):
         return memory.get("skipped", "-")
@@ -102,12 +112,17 @@ def _memory(memory: Mapping[str, Any]) -> str:
 def _engine(engine: Mapping[str, Any]) -> str:
     if not engine.get("sizes"):
         return engine.get("skipped", "-")
-    parts = [
-        f"{s['documents'] // 1000:,}k docs: {s['p50_ms']:.1f} ms ({s['runs']} runs)"
-        for s in engine["sizes"]
-    ]
-    factor = engine.get("growth_factor")
+    parts = []
+    for size in engine["sizes"]:
+        cpu = f", CPU {size['cpu_p50_ms']:.1f} ms" if size.get("cpu_p50_ms") is not None else ""
+        first = f", first run {size['first_ms']:,.0f} ms" if size.get("first_ms") else ""
+        parts.append(
+            f"{size['documents'] // 1000:,}k docs: {size['p50_ms']:.1f} ms "
+            f"({size['runs']} runs{cpu}{first})"
+        )
+    factor, cpu_factor = engine.get("growth_factor"), engine.get("cpu_growth_factor")
     growth = f"; growth factor {factor:.2f}" if factor is not None else ""
+    growth += f" (CPU time: {cpu_factor:.2f})" if cpu_factor is not None else ""
     return "; ".join(parts) + growth
 
 
@@ -143,7 +158,8 @@ def render_markdown(results: Mapping[str, Any]) -> str:
         "",
         f"{results.get('started_at', '')} - {machine.get('cpu', '?')}, "
         f"{machine.get('cores', '?')} cores, load average {machine.get('load_average', '?')} "
-        f"at start{_others(machine)} - Python {machine.get('python', '?')}, uvicorn {machine.get('uvicorn', '?')}, "
+        f"at start{_others(machine)} - Python {machine.get('python', '?')}, uvicorn {machine.get('uvicorn', '?')}"
+        f"{', granian ' + machine['granian'] if machine.get('granian') else ''}, "
         f"starlette {machine.get('starlette', '?')} - load generator "
         f"{results.get('generator', '?')} - Prism {machine.get('prism') or 'skipped'}"
         f"{' on node ' + machine['node'] if machine.get('node') else ''} - "
@@ -153,7 +169,10 @@ def render_markdown(results: Mapping[str, Any]) -> str:
         f"Each row: {config.get('duration_s', '?')} s of load on 127.0.0.1 with keep-alive "
         "connections, after a warm-up. `/ ceiling`: the row's throughput over the bare "
         "Starlette endpoint's with an answer of the same size and the same connections. "
-        "`/ Prism`: over Prism's for the same request and connections.",
+        "`/ Prism`: over Prism's for the same request and connections. `CPU us/req`: the "
+        "CPU time the server process spent per request during the row (it hardly depends "
+        "on what else runs on the machine, unlike req/s). Rows marked (granian) serve the "
+        "same app with granian instead of uvicorn; their `/ ceiling` is granian's ceiling.",
         "",
         "## Throughput and latency",
         "",
@@ -167,6 +186,10 @@ def render_markdown(results: Mapping[str, Any]) -> str:
             [
                 ["start to first 200", _startup(results.get("startup", {}))],
                 ["strict mode cost", _strict(results.get("strict_cost", []))],
+                [
+                    f"uvicorn -> granian {machine.get('granian') or ''}".strip(),
+                    _asgi(results.get("asgi_comparison", [])),
+                ],
                 ["memory (RSS) over executions", _memory(results.get("memory", {}))],
                 ["engine p50, filtered query", _engine(results.get("engine", {}))],
                 ["contract suite against the mock", _contracts(results.get("contracts", {}))],

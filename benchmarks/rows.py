@@ -1,9 +1,10 @@
 """The load rows of one run, and their ratios to the ceiling and to the peer. Pure data.
 
-A :class:`Row` is one server driven with one request at one number of connections.
+A :class:`Row` is one server driven with one request at one number of connections, by
+an ASGI server (uvicorn, as ``mixpeek-mock`` runs; or granian, when installed).
 :func:`plan_rows` lists them in the order they run; :func:`add_ratios` divides each
-throughput by the ceiling's of the same answer size and connections, and, where the
-peer served the same request, by the peer's.
+throughput by the ceiling's of the same answer size, connections and ASGI server, and,
+where the peer served the same request, by the peer's.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from .stats import LoadResult, ratio
 
 __all__ = [
     "CEILING",
+    "GRANIAN",
     "MOCK",
     "PRISM",
     "STRICT",
+    "UVICORN",
     "Row",
     "add_ratios",
+    "asgi_comparison",
     "find_row",
     "plan_rows",
     "strict_cost",
@@ -34,6 +38,9 @@ EXECUTE = "execute"
 GET = "get-execution"
 #: The answer size the get-execution rows read back, and the one the peer is compared at.
 REFERENCE_TOP_K = 10
+#: The ASGI server of mixpeek-mock, the headline rows and the targets.
+UVICORN = "uvicorn"
+GRANIAN = "granian"
 
 
 @dataclass
@@ -44,7 +51,11 @@ class Row:
     top_k: int | None = None
     queries: str | None = None
     """``repeated`` (one query: the result cache answers) or ``distinct`` (never twice)."""
+    asgi: str = UVICORN
+    """The ASGI server serving the app (the peer is not an ASGI app: always uvicorn here)."""
     result: LoadResult | None = None
+    server_cpu_us: float | None = None
+    """CPU the server process (and its workers) spent per request during the row."""
     answer_bytes: int | None = None
     skipped: str | None = None
     to_ceiling: float | None = None
@@ -53,7 +64,8 @@ class Row:
 
     @property
     def label(self) -> str:
-        parts = [self.server, self.operation]
+        parts = [self.server if self.asgi == UVICORN else f"{self.server} ({self.asgi})"]
+        parts.append(self.operation)
         if self.top_k is not None:
             parts.append(f"top_k={self.top_k}")
         if self.queries:
@@ -72,6 +84,7 @@ class Row:
             "connections": self.connections,
             "top_k": self.top_k,
             "queries": self.queries,
+            "asgi": self.asgi,
             "rps": self.rps,
             "p50_ms": self.result.p50_ms if self.result else None,
             "p99_ms": self.result.p99_ms if self.result else None,
@@ -79,6 +92,7 @@ class Row:
             "errors": self.result.errors if self.result else None,
             "seconds": self.result.seconds if self.result else None,
             "generator": self.result.generator if self.result else None,
+            "server_cpu_us": self.server_cpu_us,
             "answer_bytes": self.answer_bytes,
             "ratio_to_ceiling": self.to_ceiling,
             "ratio_to_prism": self.to_prism,
@@ -88,11 +102,16 @@ class Row:
 
 
 def plan_rows(
-    connections: Sequence[int], top_ks: Sequence[int], *, with_prism: bool = True
+    connections: Sequence[int],
+    top_ks: Sequence[int],
+    *,
+    with_prism: bool = True,
+    asgi_servers: Sequence[str] = (),
 ) -> list[Row]:
     """Every row, grouped by server (each server is started once): the ceiling per answer
     size, the mock's execute (repeated and distinct queries) and get-execution, the mock
-    in strict mode, and the peer."""
+    in strict mode, and the peer; then, for each other ASGI server in ``asgi_servers``,
+    the ceiling and the mock's execute and get-execution at the reference size."""
     rows: list[Row] = []
     for top_k in top_ks:
         rows += [Row(CEILING, EXECUTE, c, top_k=top_k) for c in connections]
@@ -106,6 +125,16 @@ def plan_rows(
     if with_prism:
         rows += [Row(PRISM, EXECUTE, c, top_k=REFERENCE_TOP_K) for c in connections]
         rows += [Row(PRISM, GET, c) for c in connections]
+    for asgi in asgi_servers:
+        if asgi == UVICORN:
+            continue
+        rows += [Row(CEILING, EXECUTE, c, top_k=REFERENCE_TOP_K, asgi=asgi) for c in connections]
+        for queries in ("repeated", "distinct"):
+            rows += [
+                Row(MOCK, EXECUTE, c, top_k=REFERENCE_TOP_K, queries=queries, asgi=asgi)
+                for c in connections
+            ]
+        rows += [Row(MOCK, GET, c, asgi=asgi) for c in connections]
     return rows
 
 
@@ -118,14 +147,17 @@ def find_row(rows: Iterable[Row], **wanted: Any) -> Row | None:
 
 
 def add_ratios(rows: Sequence[Row]) -> None:
-    """Fill ``to_ceiling`` of every measured row but the ceiling's (the peer's against the
-    ceiling of the reference size), and ``to_prism`` of the mock's rows the peer also
-    served (get-execution, and execute at the reference size)."""
+    """Fill ``to_ceiling`` of every measured row but the ceiling's (against the ceiling
+    served by the same ASGI server; the peer's against uvicorn's ceiling of the reference
+    size), and ``to_prism`` of the mock's rows the peer also served (get-execution, and
+    execute at the reference size)."""
     for row in rows:
         if row.server == CEILING or row.result is None:
             continue
         size = row.top_k if row.operation == EXECUTE else REFERENCE_TOP_K
-        ceiling = find_row(rows, server=CEILING, top_k=size, connections=row.connections)
+        ceiling = find_row(
+            rows, server=CEILING, top_k=size, connections=row.connections, asgi=row.asgi
+        )
         row.to_ceiling = ratio(row.rps, ceiling.rps if ceiling else None)
         if row.server != PRISM and (row.operation == GET or row.top_k == REFERENCE_TOP_K):
             peer = find_row(
@@ -148,6 +180,7 @@ def strict_cost(rows: Sequence[Row]) -> list[dict[str, Any]]:
             top_k=strict.top_k,
             queries=strict.queries,
             connections=strict.connections,
+            asgi=strict.asgi,
         )
         if plain is None or plain.result is None:
             continue
@@ -163,3 +196,38 @@ def strict_cost(rows: Sequence[Row]) -> list[dict[str, Any]]:
             }
         )
     return costs
+
+
+def asgi_comparison(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """Each row served by another ASGI server than uvicorn, beside uvicorn's row of the
+    same server, request and connections: throughput, latency and server CPU of both."""
+    compared = []
+    for other in rows:
+        if other.asgi == UVICORN or other.result is None:
+            continue
+        base = find_row(
+            rows,
+            server=other.server,
+            operation=other.operation,
+            top_k=other.top_k,
+            queries=other.queries,
+            connections=other.connections,
+            asgi=UVICORN,
+        )
+        if base is None or base.result is None:
+            continue
+        compared.append(
+            {
+                "row": base.label,
+                "connections": other.connections,
+                "asgi": other.asgi,
+                "rps_uvicorn": base.rps,
+                "rps_other": other.rps,
+                "speedup": ratio(other.rps, base.rps),
+                "p99_uvicorn_ms": base.result.p99_ms,
+                "p99_other_ms": other.result.p99_ms,
+                "cpu_us_uvicorn": base.server_cpu_us,
+                "cpu_us_other": other.server_cpu_us,
+            }
+        )
+    return compared

@@ -29,6 +29,8 @@ __all__ = [
     "ceiling_command",
     "free_port",
     "mock_command",
+    "mock_flags",
+    "process_cpu_s",
     "rss_mb",
     "send_once",
     "spawn",
@@ -58,14 +60,28 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def mock_command(port: int, *, strict: bool = False, seed: int = 1) -> list[str]:
-    """The mock as ``mixpeek-mock`` would run it, with the rate limit and budget lifted:
-    at the defaults (600 requests a minute, 1,000 credits) a load test meets 429s and
-    failed executions within a second, and would measure those instead."""
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its descendants (a server
+    and its workers); NaN when it cannot be read. Unlike throughput, the CPU a server
+    spends per request hardly depends on what else runs on the machine."""
+    total = 0.0
+    pending = [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        while pending:
+            current = pending.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    return total
+
+
+def mock_flags(port: int, *, strict: bool = False, seed: int = 1) -> list[str]:
+    """The ``mixpeek-mock`` flags of the bench's mock (see :func:`mock_command`)."""
     return [
-        sys.executable,
-        "-m",
-        "mixpeek_toolkit.mockserver",
         "--host",
         HOST,
         "--port",
@@ -79,6 +95,18 @@ def mock_command(port: int, *, strict: bool = False, seed: int = 1) -> list[str]
         "--strict" if strict else "--no-strict",
         "--log-level",
         "warning",
+    ]
+
+
+def mock_command(port: int, *, strict: bool = False, seed: int = 1) -> list[str]:
+    """The mock as ``mixpeek-mock`` would run it, with the rate limit and budget lifted:
+    at the defaults (600 requests a minute, 1,000 credits) a load test meets 429s and
+    failed executions within a second, and would measure those instead."""
+    return [
+        sys.executable,
+        "-m",
+        "mixpeek_toolkit.mockserver",
+        *mock_flags(port, strict=strict, seed=seed),
     ]
 
 
@@ -145,6 +173,7 @@ def spawn(
     timeout_s: float = 30.0,
     poll_s: float = 0.005,
     cwd: Path = REPO,
+    env: dict[str, str] | None = None,
 ) -> Served:
     """Start ``command`` and wait until ``ready(base_url)`` is true; ``ready_s`` is the time
     from just before the spawn to that moment. Raises RuntimeError (the process stopped)
@@ -153,7 +182,12 @@ def spawn(
     began = time.perf_counter()
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     served = Served(name, process, f"http://{HOST}:{port}", log)
     try:

@@ -50,7 +50,8 @@ class Target:
 
 def _row(rows: Sequence[Mapping[str, Any]], **wanted: Any) -> Mapping[str, Any] | None:
     for row in rows:
-        if all(row.get(k) == v for k, v in wanted.items()) and row.get("rps") is not None:
+        found = {**row, "asgi": row.get("asgi", "uvicorn")}
+        if all(found.get(k) == v for k, v in wanted.items()) and row.get("rps") is not None:
             return row
     return None
 
@@ -63,6 +64,7 @@ def _headline(rows: Sequence[Mapping[str, Any]], connections: int) -> Mapping[st
         top_k=10,
         queries="repeated",
         connections=connections,
+        asgi="uvicorn",
     )
 
 

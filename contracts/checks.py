@@ -14,26 +14,45 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import schemathesis
+from schemathesis.generation.meta import REQUEST_SHAPE_PROBES, coverage_scenario
 
 from . import rules
 from .exchange import Exchange, parse_json
 from .ledger import ExecutionLedger
 
-__all__ = ["ACCEPTED_STATUSES_OPTION", "RULE_CHECK_NAMES", "exchange_from_schemathesis"]
+__all__ = [
+    "ACCEPTED_STATUSES_OPTION",
+    "RULE_CHECK_NAMES",
+    "exchange_from_schemathesis",
+    "is_schema_valid",
+]
 
 #: The configuration key of ``execution_status_is_known`` that lists the statuses accepted by name.
 ACCEPTED_STATUSES_OPTION = "accepted_statuses"
+
+
+def is_schema_valid(case: Any) -> bool:
+    """Whether Schemathesis drew ``case`` to keep the schemas (a positive case that is no
+    probe of an unexpected method or content type)."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return False
+    return coverage_scenario(case) not in REQUEST_SHAPE_PROBES
 
 
 def exchange_from_schemathesis(response: Any, case: Any) -> Exchange:
     """The neutral :class:`Exchange` of a Schemathesis ``(response, case)`` pair."""
     request = response.request
     request_headers = dict(request.headers) if request is not None else dict(case.headers or {})
-    request_body = parse_json(request.body) if request is not None else None
+    raw = request.body if request is not None else None
+    content = raw.encode() if isinstance(raw, str) else raw
+    request_body = parse_json(content)
     if request_body is None and isinstance(case.body, dict):
         request_body = case.body
+    query = urlsplit(request.url).query if request is not None and request.url else ""
     return Exchange(
         method=case.method,
         path=case.formatted_path,
@@ -43,6 +62,12 @@ def exchange_from_schemathesis(response: Any, case: Any) -> Exchange:
         body=parse_json(response.content),
         content_type=(response.headers.get("content-type") or [""])[0],
         path_parameters=dict(case.path_parameters or {}),
+        query=query,
+        request_content=content,
+        response_headers={name: values[-1] for name, values in response.headers.items() if values},
+        response_content=response.content or b"",
+        schema_valid=is_schema_valid(case),
+        elapsed=response.elapsed or 0.0,
     )
 
 

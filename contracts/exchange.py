@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Exchange", "Operation", "parse_json"]
+__all__ = ["Exchange", "Operation", "operation_of", "parse_json"]
 
 Operation = Literal["execute", "get_execution", "other"]
 
@@ -26,7 +26,9 @@ def parse_json(content: bytes | str | None) -> Any:
         return None
 
 
-def _operation(method: str, path: str) -> Operation:
+def operation_of(method: str, path: str) -> Operation:
+    """Which operation of the contract ``method path`` calls (a path or its template)."""
+    method = method.upper()
     parts = [part for part in path.split("?")[0].split("/") if part]
     if method == "POST" and len(parts) == 4 and parts[-1] == "execute":
         return "execute"
@@ -37,7 +39,11 @@ def _operation(method: str, path: str) -> Operation:
 
 @dataclass(frozen=True, kw_only=True)
 class Exchange:
-    """A request (method, path, headers, JSON body) and its response (status, JSON body)."""
+    """A request (method, path, headers, JSON body) and its response (status, JSON body).
+
+    The raw bytes, the query string and the response headers are kept too: the replay files
+    (a pytest test, a HAR cassette) and the HTML report show exactly what was sent and answered.
+    """
 
     method: str
     path: str
@@ -47,10 +53,21 @@ class Exchange:
     body: Any = None
     content_type: str = ""
     path_parameters: Mapping[str, Any] = field(default_factory=dict)
+    query: str = ""
+    """The query string as sent, without ``?``."""
+    request_content: bytes | None = None
+    """The request body as sent (``None``: the JSON of ``request_body``, or no body)."""
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+    response_content: bytes = b""
+    schema_valid: bool = False
+    """Whether the request keeps the spec's schemas (a positive case; every request of the
+    workflows). Only such a request must not be refused but in a documented case."""
+    elapsed: float = 0.0
+    """Seconds the answer took."""
 
     @property
     def operation(self) -> Operation:
-        return _operation(self.method.upper(), self.path)
+        return operation_of(self.method, self.path)
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

@@ -4,16 +4,23 @@ The rules never restate the spec: the statuses the API answers and their lifecyc
 the statuses that carry an error, what a degraded entry must say, the page size of each
 pagination method and the implicit one are read here from the schemas they belong to
 (``KnownExecutionStatus`` with ``x-lifecycle-rank`` and ``x-error-statuses``,
-``DegradedEntry``, ``x-default-page-size``) or from the generated models.
+``DegradedEntry``, ``x-default-page-size``) or from the generated models; the statuses each
+operation documents, and the documented cases in which a valid request is still refused
+(``x-documented-refusals`` of the ``BadRequest`` and ``ValidationFailed`` responses), from
+the operations.
 """
 
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from .. import spec
 from ..generated import models
+from .exchange import Operation, operation_of
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -21,19 +28,24 @@ __all__ = [
     "DEGRADED_FIELD",
     "DEGRADED_NULLABLE_FIELDS",
     "DEGRADED_REQUIRED_FIELDS",
+    "DOCUMENTED_REFUSALS",
+    "DOCUMENTED_STATUSES",
     "DOCUMENT_STATUSES",
     "ERROR_STATUSES",
     "IN_FLIGHT",
     "KNOWN_STATUSES",
     "MAX_PAGE_SIZE",
+    "OPERATION_IDS",
     "PAGE_SIZE_ALIAS",
     "PAGE_SIZE_FIELD",
     "STATUS_RANK",
     "TERMINAL",
     "TOP_K",
+    "Refusal",
 ]
 
-_SCHEMAS = spec.load_openapi()["components"]["schemas"]
+_DOCUMENT = spec.load_openapi()
+_SCHEMAS = _DOCUMENT["components"]["schemas"]
 _KNOWN = _SCHEMAS["KnownExecutionStatus"]
 
 #: The statuses the API answers (``KnownExecutionStatus``); any other is unknown to the contract.
@@ -107,3 +119,96 @@ for _model, _field in (
         raise RuntimeError(  # pragma: no cover  (a broken spec, caught by tests/contracts)
             f"spec/openapi.yaml: {_model.__name__} no longer declares {_field!r}."
         )
+
+
+# --- operations, the statuses they document, and the refusals of valid requests ----------------
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def _operations() -> dict[str, tuple[Operation, dict[str, Any]]]:
+    """Each operation of the spec by its ``operationId``: what an exchange calls it, its object."""
+    found = {}
+    for template, item in _DOCUMENT["paths"].items():
+        for method in _HTTP_METHODS:
+            if method in item:
+                operation = item[method]
+                found[operation["operationId"]] = (operation_of(method, template), operation)
+    return found
+
+
+_OPERATIONS = _operations()
+#: The spec's ``operationId`` of each operation an :class:`Exchange` names (``execute``, ...).
+OPERATION_IDS: Mapping[Operation, str] = MappingProxyType(
+    {kind: operation_id for operation_id, (kind, _) in _OPERATIONS.items()}
+)
+#: The HTTP statuses each operation documents, by ``operationId``.
+DOCUMENTED_STATUSES: Mapping[str, tuple[int, ...]] = MappingProxyType(
+    {
+        operation_id: tuple(sorted(int(code) for code in operation["responses"] if code.isdigit()))
+        for operation_id, (_, operation) in _OPERATIONS.items()
+    }
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A documented case in which a request that keeps the schemas is still refused."""
+
+    status: int
+    code: str
+    """The error ``code`` a server answers for this case."""
+    operations: frozenset[str]
+    when: str
+    request_carries: tuple[str, ...] = ()
+    """JSON pointers into the request body; the case is about a request carrying one of them."""
+    error_type: str | None = None
+    """Signature (422): the ``type`` of every validation error, when the case fixes one."""
+    location_prefixes: tuple[tuple[Any, ...], ...] = ()
+    """Signature (422): every validation error's ``location`` starts with one of these."""
+
+    @property
+    def has_signature(self) -> bool:
+        """Whether the case can be recognised without a ``code``."""
+        return bool(self.request_carries or self.error_type or self.location_prefixes)
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        _, _, kind, name = node["$ref"].split("/")
+        node = _DOCUMENT["components"][kind][name]
+    return node
+
+
+def _refusals() -> dict[tuple[str, int], tuple[Refusal, ...]]:
+    found: dict[tuple[str, int], tuple[Refusal, ...]] = {}
+    for operation_id, (_, operation) in _OPERATIONS.items():
+        for code, response in operation["responses"].items():
+            resolved = _resolve(response)
+            if "x-documented-refusals" not in resolved:
+                continue
+            cases = resolved["x-documented-refusals"]
+            refusals = []
+            for case in cases:
+                signature = case.get("validation-errors", {})
+                refusal = Refusal(
+                    status=int(code),
+                    code=case["code"],
+                    operations=frozenset(case["operations"]),
+                    when=" ".join(case["when"].split()),
+                    request_carries=tuple(case.get("request-carries", ())),
+                    error_type=signature.get("type"),
+                    location_prefixes=tuple(
+                        tuple(prefix) for prefix in signature.get("location-prefixes", ())
+                    ),
+                )
+                if operation_id in refusal.operations:
+                    refusals.append(refusal)
+            found[(operation_id, int(code))] = tuple(refusals)
+    return found
+
+
+#: The documented refusals of valid requests, by ``(operationId, HTTP status)``, for each
+#: status whose response lists them (``x-documented-refusals``; empty when none applies to
+#: the operation). A valid request refused with such a status must be one of its cases.
+DOCUMENTED_REFUSALS: Mapping[tuple[str, int], tuple[Refusal, ...]] = MappingProxyType(_refusals())

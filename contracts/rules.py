@@ -2,9 +2,11 @@
 
 Each rule is a plain function named after the rule. It reads one :class:`Exchange`
 (and, for rules that need memory across calls, an :class:`ExecutionLedger`), returns
-quietly when the rule holds or does not apply, and raises a typed
-:class:`RuleViolation` naming the rule otherwise. Rules only judge what they see:
-they never assume the server is our mock.
+``True`` when it judged the exchange and the rule held, ``None`` when the exchange says
+nothing about the rule, and raises a typed :class:`RuleViolation` naming the rule when it
+broke. The difference between ``True`` and ``None`` is what the coverage report counts: a
+rule that judged nothing in a run proved nothing. Rules only judge what they see: they
+never assume the server is our mock.
 
 The same functions run inside Schemathesis (see :mod:`mixpeek_toolkit.contracts.checks`) and in the
 plain-HTTP workflows (see :mod:`mixpeek_toolkit.contracts.workflows`).
@@ -22,7 +24,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ..generated import models
@@ -32,12 +35,15 @@ from .facts import (
     DEGRADED_NULLABLE_FIELDS,
     DEGRADED_REQUIRED_FIELDS,
     DOCUMENT_STATUSES,
+    DOCUMENTED_REFUSALS,
     ERROR_STATUSES,
     IN_FLIGHT,
     KNOWN_STATUSES,
+    OPERATION_IDS,
     STATUS_RANK,
     TERMINAL,
     TOP_K,
+    Refusal,
 )
 from .ledger import ExecutionLedger
 from .pages import (
@@ -53,17 +59,21 @@ from .violations import (
     ErrorEnvelopeViolation,
     LifecycleViolation,
     PaginationViolation,
+    RefusalViolation,
     ResultViolation,
+    RuleViolation,
 )
 
 __all__ = [
     "ACCEPT_STATUS_OPTIONS",
     "LEDGER_RULES",
+    "RULES",
     "STATELESS_RULES",
     "budget_figures_coherent",
     "budget_remaining_never_grows",
     "degraded_entries_say_what_was_skipped",
     "document_ids_unique",
+    "documented_refusal",
     "documents_sorted_by_score",
     "error_envelope_matches_status",
     "error_set_exactly_when_failed",
@@ -74,10 +84,13 @@ __all__ = [
     "namespace_isolation",
     "page_within_requested_size",
     "pagination_agrees_with_total_and_has_next",
+    "rule_name",
     "scores_at_least_min_score",
     "terminal_state_never_changes",
     "unauthenticated_requests_refused",
     "unknown_execution_is_not_found",
+    "valid_requests_are_accepted",
+    "verdicts",
     "wrongly_authenticated_requests_refused",
 ]
 
@@ -124,7 +137,7 @@ def _finished_execute(exchange: Exchange) -> dict[str, Any] | None:
 # --- lifecycle ---------------------------------------------------------------------------
 
 
-def execution_status_is_known(exchange: Exchange, accepted: Collection[str] = ()) -> None:
+def execution_status_is_known(exchange: Exchange, accepted: Collection[str] = ()) -> bool | None:
     """`status` is one the API answers (`KnownExecutionStatus`), or one the user accepted by name.
 
     The seeds call their statuses "common values", so the schema leaves `status` a plain
@@ -134,10 +147,10 @@ def execution_status_is_known(exchange: Exchange, accepted: Collection[str] = ()
     """
     execution = exchange.execution
     if execution is None or "status" not in execution:
-        return
+        return None
     status = execution["status"]
     if isinstance(status, str) and status and (status in KNOWN_STATUSES or status in accepted):
-        return
+        return True
     known = ", ".join(sorted(KNOWN_STATUSES, key=lambda s: (STATUS_RANK[s], s)))
     hint = (
         f" If your server answers it on purpose, accept it by name: "
@@ -151,12 +164,12 @@ def execution_status_is_known(exchange: Exchange, accepted: Collection[str] = ()
     )
 
 
-def error_set_exactly_when_failed(exchange: Exchange) -> None:
+def error_set_exactly_when_failed(exchange: Exchange) -> bool | None:
     """`error` is a non-empty string exactly when `status` is `failed` (`x-error-statuses`), and
     absent or null for every other known status: a `degraded` run finished without one."""
     execution = exchange.execution
     if execution is None or execution.get("status") not in KNOWN_STATUSES:
-        return  # a status accepted by name does not say whether it carries an error
+        return None  # a status accepted by name does not say whether it carries an error
     status, error = execution["status"], execution.get("error")
     if status in ERROR_STATUSES and not (isinstance(error, str) and error):
         raise LifecycleViolation(
@@ -176,14 +189,15 @@ def error_set_exactly_when_failed(exchange: Exchange) -> None:
                 f"an error{skipped}."
             ),
         )
+    return True
 
 
-def degraded_entries_say_what_was_skipped(exchange: Exchange) -> None:
+def degraded_entries_say_what_was_skipped(exchange: Exchange) -> bool | None:
     """Each entry of `degraded` names the skipped `resource` and the `reason` (non-empty
     strings); its `id`, `next_step` and `stage` are strings or null."""
     execution = exchange.execution
     if execution is None or execution.get(DEGRADED_FIELD) is None:
-        return
+        return None
     entries = execution[DEGRADED_FIELD]
 
     def broken(explanation: str) -> LifecycleViolation:
@@ -209,13 +223,14 @@ def degraded_entries_say_what_was_skipped(exchange: Exchange) -> None:
                 raise broken(
                     f"{DEGRADED_FIELD}[{position}].{name} is {value!r}, not a string or null."
                 )
+    return True
 
 
-def in_flight_execution_is_coherent(exchange: Exchange) -> None:
+def in_flight_execution_is_coherent(exchange: Exchange) -> bool | None:
     """In flight: no documents, no completed_at, stages_completed <= total_stages, current_stage while processing."""
     execution = exchange.execution
     if execution is None or execution.get("status") not in IN_FLIGHT:
-        return
+        return None
     status = execution["status"]
     problems = []
     if _documents(execution) or execution.get("documents"):
@@ -236,20 +251,21 @@ def in_flight_execution_is_coherent(exchange: Exchange) -> None:
             rule="in_flight_execution_is_coherent",
             explanation=f"the execution is {status!r} but " + "; ".join(problems) + ".",
         )
+    return True
 
 
-def terminal_state_never_changes(exchange: Exchange, ledger: ExecutionLedger) -> None:
+def terminal_state_never_changes(exchange: Exchange, ledger: ExecutionLedger) -> bool | None:
     """`status` moves one way (pending -> processing -> completed | failed | degraded); terminal
     states stay. Statuses accepted by name have no place on the lifecycle and are not judged."""
     execution = exchange.execution
     if execution is None:
-        return
+        return None
     execution_id, status = execution.get("execution_id"), execution.get("status")
     if not isinstance(execution_id, str) or status not in STATUS_RANK:
-        return
+        return None
     seen = ledger.status_of(execution_id)
     if seen is None:
-        return
+        return None
     if seen in TERMINAL and status != seen:
         raise LifecycleViolation(
             rule="terminal_state_never_changes",
@@ -260,15 +276,18 @@ def terminal_state_never_changes(exchange: Exchange, ledger: ExecutionLedger) ->
             rule="terminal_state_never_changes",
             explanation=f"execution {execution_id} moved backwards from {seen!r} to {status!r}.",
         )
+    return True
 
 
-def execution_read_back_matches_creation(exchange: Exchange, ledger: ExecutionLedger) -> None:
+def execution_read_back_matches_creation(
+    exchange: Exchange, ledger: ExecutionLedger
+) -> bool | None:
     """A read answers the execution asked for; a finished one (completed or degraded) answers
     the same documents every time, or, when it keeps statistics only (`documents_retained:
     false`), no documents and a `total_returned` that counts what the run returned."""
     execution = exchange.execution
     if execution is None or exchange.operation != "get_execution":
-        return
+        return None
     requested = exchange.requested_execution_id
     answered = execution.get("execution_id")
     if requested is not None and answered != requested:
@@ -277,13 +296,13 @@ def execution_read_back_matches_creation(exchange: Exchange, ledger: ExecutionLe
             explanation=f"asked for execution {requested} but the answer is execution {answered!r}.",
         )
     if execution.get("status") not in DOCUMENT_STATUSES or requested is None:
-        return
+        return True
     if execution.get("documents_retained") is False:
         _statistics_only_read_back(execution, requested, ledger)
-        return
+        return True
     expected = ledger.completed_documents_of(requested)
     if expected is None:
-        return
+        return True
     actual = tuple(str(document.get("document_id")) for document in _documents(execution))
     if actual != expected:
         raise LifecycleViolation(
@@ -293,6 +312,7 @@ def execution_read_back_matches_creation(exchange: Exchange, ledger: ExecutionLe
                 f"and {list(actual)[:10]} now; a finished execution answers the same documents."
             ),
         )
+    return True
 
 
 def _statistics_only_read_back(
@@ -326,16 +346,18 @@ def _statistics_only_read_back(
         )
 
 
-def unknown_execution_is_not_found(exchange: Exchange, ledger: ExecutionLedger) -> None:
+def unknown_execution_is_not_found(exchange: Exchange, ledger: ExecutionLedger) -> bool | None:
     """Reading an execution id nobody created answers 404, not an execution."""
-    if exchange.operation != "get_execution" or not exchange.ok:
-        return
+    if exchange.operation != "get_execution" or not (exchange.ok or exchange.status_code == 404):
+        return None
     requested = exchange.requested_execution_id
     if requested is None or ledger.knows(requested):
-        return
+        return None
     token = requested.removeprefix("exec_")
     if len(token) < UNGUESSABLE_TOKEN_LENGTH or requested == token:
-        return  # a short id might really exist on a shared server: no proof it is unknown
+        return None  # a short id might really exist on a shared server: no proof it is unknown
+    if not exchange.ok:
+        return True
     raise LifecycleViolation(
         rule="unknown_execution_is_not_found",
         explanation=f"execution {requested} was never created, yet reading it answered {exchange.status_code}.",
@@ -345,13 +367,15 @@ def unknown_execution_is_not_found(exchange: Exchange, ledger: ExecutionLedger) 
 # --- the page of documents ----------------------------------------------------------------
 
 
-def documents_sorted_by_score(exchange: Exchange) -> None:
+def documents_sorted_by_score(exchange: Exchange) -> bool | None:
     """Without `sort` (or `group_by`), documents come highest score first."""
     execution = _finished_execute(exchange)
     request = _request(exchange)
     if execution is None or request.get("sort") is not None or request.get("group_by") is not None:
-        return
+        return None
     scores = [document.get("score") for document in _documents(execution)]
+    if len(scores) < 2:
+        return None  # one document is always in order: nothing judged
     for position, (before, after) in enumerate(itertools.pairwise(scores)):
         if is_number(before) and is_number(after) and after > before:
             raise ResultViolation(
@@ -361,15 +385,17 @@ def documents_sorted_by_score(exchange: Exchange) -> None:
                     "without sort, documents come highest score first."
                 ),
             )
+    return True
 
 
-def document_ids_unique(exchange: Exchange) -> None:
+def document_ids_unique(exchange: Exchange) -> bool | None:
     """No document appears twice in one answer."""
     execution = exchange.execution
-    if execution is None:
-        return
+    documents = _documents(execution) if execution is not None else []
+    if len(documents) < 2:
+        return None
     seen: set[str] = set()
-    for document in _documents(execution):
+    for document in documents:
         document_id = document.get("document_id")
         if document_id in seen:
             raise ResultViolation(
@@ -377,6 +403,7 @@ def document_ids_unique(exchange: Exchange) -> None:
                 explanation=f"document {document_id!r} appears more than once in one answer.",
             )
         seen.add(document_id)
+    return True
 
 
 def _applied_top_k(exchange: Exchange, execution: dict[str, Any]) -> Any:
@@ -394,12 +421,12 @@ def _applied_top_k(exchange: Exchange, execution: dict[str, Any]) -> Any:
     return top_k
 
 
-def page_within_requested_size(exchange: Exchange) -> None:
+def page_within_requested_size(exchange: Exchange) -> bool | None:
     """A page holds at most the requested page size, and the whole result at most `top_k`
     (the applied value when `limits` reports that the server clamped it)."""
     execution = _finished_execute(exchange)
     if execution is None:
-        return
+        return None
     count = len(execution.get("documents") or [])
     size = requested_page_size(_request(exchange))
     if size is not None and count > size:
@@ -409,7 +436,7 @@ def page_within_requested_size(exchange: Exchange) -> None:
         )
     top_k = _applied_top_k(exchange, execution)
     if top_k is None:
-        return
+        return True if size is not None else None
     named = (
         f"inputs.top_k ({top_k})"
         if top_k == _inputs(exchange).get(TOP_K)
@@ -427,14 +454,15 @@ def page_within_requested_size(exchange: Exchange) -> None:
             rule="page_within_requested_size",
             explanation=f"pagination.total is {total} but {named} bounds the whole result.",
         )
+    return True
 
 
-def scores_at_least_min_score(exchange: Exchange) -> None:
+def scores_at_least_min_score(exchange: Exchange) -> bool | None:
     """With `inputs.min_score`, every returned document scores at least that much."""
     execution = _finished_execute(exchange)
     min_score = _inputs(exchange).get("min_score")
-    if execution is None or not is_number(min_score):
-        return
+    if execution is None or not is_number(min_score) or not _documents(execution):
+        return None
     for document in _documents(execution):
         score = document.get("score")
         if is_number(score) and score < min_score:
@@ -442,6 +470,7 @@ def scores_at_least_min_score(exchange: Exchange) -> None:
                 rule="scores_at_least_min_score",
                 explanation=f"document {document.get('document_id')!r} scores {score}, below min_score {min_score}.",
             )
+    return True
 
 
 # --- pagination ---------------------------------------------------------------------------
@@ -457,12 +486,12 @@ def _is_first_page(request: dict[str, Any], method: str) -> bool:
     return pagination.get(TOKEN_REQUEST_FIELD[method]) is None
 
 
-def pagination_agrees_with_total_and_has_next(exchange: Exchange) -> None:
+def pagination_agrees_with_total_and_has_next(exchange: Exchange) -> bool | None:
     """`returned`, `total`, `has_next`, `has_previous` and the next-page token agree with the
     page, in the seeds' metadata shapes and in API 0.82's."""
     execution = _finished_execute(exchange)
     if execution is None or not isinstance(execution.get("pagination"), dict):
-        return
+        return None
     meta = read_meta(execution["pagination"])
     count = len(execution.get("documents") or [])
     has_next, total = meta.has_next, meta.total
@@ -472,14 +501,15 @@ def pagination_agrees_with_total_and_has_next(exchange: Exchange) -> None:
             rule="pagination_agrees_with_total_and_has_next", explanation=explanation
         )
 
-    if is_number(meta.returned) and meta.returned != count:
+    judged = is_number(meta.returned)
+    if judged and meta.returned != count:
         raise broken(
             f"pagination.returned is {meta.returned} but the page holds {count} documents."
         )
     if meta.method == "offset":
         offset = meta.offset
         if not (is_number(offset) and is_number(total) and isinstance(has_next, bool)):
-            return
+            return judged or None
         if has_next != (offset + count < total):
             raise broken(
                 f"has_next is {has_next} with offset {offset}, {count} documents and total {total}."
@@ -488,9 +518,9 @@ def pagination_agrees_with_total_and_has_next(exchange: Exchange) -> None:
             raise broken(f"offset {offset} + {count} documents exceeds total {total}.")
         if isinstance(meta.has_previous, bool) and meta.has_previous != (offset > 0):
             raise broken(f"has_previous is {meta.has_previous} with offset {offset}.")
-        return
+        return True
     if meta.method is None or meta.token_field is None or not isinstance(has_next, bool):
-        return
+        return judged or None
     if meta.has_next_stated and has_next != (meta.token is not None):
         raise broken(
             f"has_next is {has_next} but {meta.token_field} is {meta.token!r}; "
@@ -500,16 +530,17 @@ def pagination_agrees_with_total_and_has_next(exchange: Exchange) -> None:
     if is_number(total) and first_page and has_next != (count < total):
         said = "has_next is" if meta.has_next_stated else f"{meta.token_field} says has_next"
         raise broken(f"first page: {said} {has_next} with {count} documents of total {total}.")
+    return True
 
 
 # --- budget -------------------------------------------------------------------------------
 
 
-def budget_figures_coherent(exchange: Exchange) -> None:
+def budget_figures_coherent(exchange: Exchange) -> bool | None:
     """Budget figures are numbers >= 0, and stage statistics charge what the budget says."""
     execution = exchange.execution
     if execution is None or not isinstance(execution.get("budget"), dict):
-        return
+        return None
     budget = execution["budget"]
     for name in ("credits_used", "credits_remaining", "time_used_ms"):
         value = budget.get(name)
@@ -526,17 +557,20 @@ def budget_figures_coherent(exchange: Exchange) -> None:
             rule="budget_figures_coherent",
             explanation=f"stage_statistics.credits_used is {charged} but budget.credits_used is {used}.",
         )
+    return True
 
 
-def budget_remaining_never_grows(exchange: Exchange, ledger: ExecutionLedger) -> None:
+def budget_remaining_never_grows(exchange: Exchange, ledger: ExecutionLedger) -> bool | None:
     """Across executions of one namespace, `credits_remaining` never grows (within one run)."""
     execution = exchange.execution
     if execution is None or exchange.operation != "execute" or exchange.namespace is None:
-        return
+        return None
     budget = execution.get("budget")
     remaining = budget.get("credits_remaining") if isinstance(budget, dict) else None
     before = ledger.credits_remaining(exchange.namespace)
-    if is_number(remaining) and before is not None and remaining > before + CREDIT_TOLERANCE:
+    if not is_number(remaining) or before is None:
+        return None
+    if remaining > before + CREDIT_TOLERANCE:
         raise BudgetViolation(
             rule="budget_figures_coherent",
             explanation=(
@@ -544,18 +578,19 @@ def budget_remaining_never_grows(exchange: Exchange, ledger: ExecutionLedger) ->
                 f"execution reports {remaining}; remaining credits never grow."
             ),
         )
+    return True
 
 
 # --- errors and access --------------------------------------------------------------------
 
 
-def error_envelope_matches_status(exchange: Exchange) -> None:
+def error_envelope_matches_status(exchange: Exchange) -> bool | None:
     """Every 4xx/5xx answers the envelope `{"success": false, "status": N, "error": {"type",
     "message"}}` with N the HTTP status. `success` may be absent, `details` null, and the type
     any non-empty string (the API answers more types than the usual one per status)."""
     code = exchange.status_code
     if code < 400 or exchange.operation == "other":
-        return  # unsupported methods and unknown paths are the HTTP framework's, not the contract's
+        return None  # unsupported methods and unknown paths are the HTTP framework's, not the contract's
     body = exchange.body
 
     def broken(explanation: str) -> ErrorEnvelopeViolation:
@@ -582,15 +617,18 @@ def error_envelope_matches_status(exchange: Exchange) -> None:
         raise broken(
             f"the {code} answer has error.details {error['details']!r}; an object or null."
         )
+    return True
 
 
-def namespace_isolation(exchange: Exchange, ledger: ExecutionLedger) -> None:
+def namespace_isolation(exchange: Exchange, ledger: ExecutionLedger) -> bool | None:
     """An execution created in one namespace is not readable (not 2xx) from another."""
-    if exchange.operation != "get_execution" or not exchange.ok:
-        return
+    if exchange.operation != "get_execution":
+        return None
     requested = exchange.requested_execution_id
     owner = ledger.namespace_of(requested) if requested else None
-    if owner is not None and exchange.namespace is not None and owner != exchange.namespace:
+    if owner is None or exchange.namespace is None or owner == exchange.namespace:
+        return None
+    if exchange.ok:
         raise AccessViolation(
             rule="namespace_isolation",
             explanation=(
@@ -598,24 +636,27 @@ def namespace_isolation(exchange: Exchange, ledger: ExecutionLedger) -> None:
                 f"({exchange.status_code}) from namespace {exchange.namespace!r}."
             ),
         )
+    return True
 
 
-def unauthenticated_requests_refused(exchange: Exchange) -> None:
+def unauthenticated_requests_refused(exchange: Exchange) -> bool | None:
     """A request without `Authorization` is refused (never 2xx)."""
-    if exchange.operation == "other" or not exchange.ok or exchange.header("Authorization"):
-        return
+    if exchange.operation == "other" or exchange.header("Authorization"):
+        return None
+    if not exchange.ok:
+        return True
     raise AccessViolation(
         rule="unauthenticated_requests_refused",
         explanation=f"a request without an Authorization header was answered {exchange.status_code}.",
     )
 
 
-def wrongly_authenticated_requests_refused(exchange: Exchange) -> None:
+def wrongly_authenticated_requests_refused(exchange: Exchange) -> bool | None:
     """A request whose `Authorization` is not `Bearer sk_...` is refused (never 2xx)."""
     authorization = exchange.header("Authorization")
-    if exchange.operation == "other" or not exchange.ok or not authorization:
-        return
-    if not _BEARER_SK.match(authorization):
+    if exchange.operation == "other" or not authorization or _BEARER_SK.match(authorization):
+        return None
+    if exchange.ok:
         raise AccessViolation(
             rule="wrongly_authenticated_requests_refused",
             explanation=(
@@ -623,10 +664,111 @@ def wrongly_authenticated_requests_refused(exchange: Exchange) -> None:
                 f"was answered {exchange.status_code}."
             ),
         )
+    return True
+
+
+# --- refusals of valid requests -----------------------------------------------------------
+
+
+def _carries(request: Any, pointer: str) -> bool:
+    """Whether the JSON body ``request`` has a value other than null at ``pointer``."""
+    node = request
+    for raw in pointer.strip("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return node is not None
+
+
+def _carries_any(refusal: Refusal, exchange: Exchange) -> bool:
+    return not refusal.request_carries or any(
+        _carries(exchange.request_body, pointer) for pointer in refusal.request_carries
+    )
+
+
+def _error(exchange: Exchange) -> dict[str, Any]:
+    body = exchange.body
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def _validation_errors_match(refusal: Refusal, exchange: Exchange) -> bool:
+    details = _error(exchange).get("details")
+    errors = details.get("validation_errors") if isinstance(details, dict) else None
+    if not isinstance(errors, list) or not errors:
+        return False
+    for entry in errors:
+        if not isinstance(entry, dict):
+            return False
+        if refusal.error_type is not None and entry.get("type") != refusal.error_type:
+            return False
+        location = entry.get("location")
+        location = tuple(location) if isinstance(location, list) else ()
+        if refusal.location_prefixes and not any(
+            location[: len(prefix)] == prefix for prefix in refusal.location_prefixes
+        ):
+            return False
+    return True
+
+
+def documented_refusal(exchange: Exchange) -> Refusal | None:
+    """The documented case (``x-documented-refusals``) a refusal of a valid request is, if any.
+
+    A refusal that names an error ``code`` is the case with that code (and, when the case is
+    about a request field, the request carries it). One without a ``code`` is recognised by
+    the case's signature: the request fields it is about, and for 422 the type and location
+    of every validation error.
+    """
+    operation_id = OPERATION_IDS.get(exchange.operation)
+    cases = DOCUMENTED_REFUSALS.get((operation_id or "", exchange.status_code), ())
+    code = _error(exchange).get("code")
+    if isinstance(code, str) and code:
+        return next((c for c in cases if c.code == code and _carries_any(c, exchange)), None)
+    for case in cases:
+        if not case.has_signature or not _carries_any(case, exchange):
+            continue
+        if (case.error_type or case.location_prefixes) and not _validation_errors_match(
+            case, exchange
+        ):
+            continue
+        return case
+    return None
+
+
+def valid_requests_are_accepted(exchange: Exchange) -> bool | None:
+    """A request that keeps the spec's schemas is refused with 400 or 422 only in a case the
+    spec documents (``x-documented-refusals``: a forged cursor, a missing retriever input,
+    ...), recognised by its error ``code`` or, without one, by its signature."""
+    if not exchange.schema_valid or exchange.operation == "other":
+        return None
+    operation_id = OPERATION_IDS[exchange.operation]
+    if (operation_id, exchange.status_code) not in DOCUMENTED_REFUSALS:
+        return True
+    if documented_refusal(exchange) is not None:
+        return True
+    error = _error(exchange)
+    said = ", ".join(
+        f"{name} {error[name]!r}" for name in ("code", "message") if error.get(name) is not None
+    )
+    cases = DOCUMENTED_REFUSALS[(operation_id, exchange.status_code)]
+    documented = (
+        f"it documents only {', '.join(case.code for case in cases)}"
+        if cases
+        else "it documents none"
+    )
+    raise RefusalViolation(
+        rule="valid_requests_are_accepted",
+        explanation=(
+            f"a request that keeps the spec's schemas was refused with {exchange.status_code}"
+            f"{f' ({said})' if said else ''}, which is no refusal the spec documents for "
+            f"{operation_id} (x-documented-refusals of its {exchange.status_code}: {documented})."
+        ),
+    )
 
 
 #: Rules that judge one exchange alone.
-STATELESS_RULES: tuple[Callable[[Exchange], None], ...] = (
+STATELESS_RULES: tuple[Callable[[Exchange], bool | None], ...] = (
     execution_status_is_known,
     error_set_exactly_when_failed,
     degraded_entries_say_what_was_skipped,
@@ -640,26 +782,67 @@ STATELESS_RULES: tuple[Callable[[Exchange], None], ...] = (
     error_envelope_matches_status,
     unauthenticated_requests_refused,
     wrongly_authenticated_requests_refused,
+    valid_requests_are_accepted,
 )
 #: Rules that compare an exchange with what the run saw before (the ledger).
-LEDGER_RULES: tuple[Callable[[Exchange, ExecutionLedger], None], ...] = (
+LEDGER_RULES: tuple[Callable[[Exchange, ExecutionLedger], bool | None], ...] = (
     terminal_state_never_changes,
     execution_read_back_matches_creation,
     unknown_execution_is_not_found,
     budget_remaining_never_grows,
     namespace_isolation,
 )
+#: Judges named after another rule: the rule they are part of.
+_PART_OF = {budget_remaining_never_grows: budget_figures_coherent.__name__}
+
+
+def rule_name(judge: Callable[..., bool | None]) -> str:
+    """The rule a judging function belongs to (its own name for all but a few)."""
+    return _PART_OF.get(judge, judge.__name__)
+
+
+def _rules() -> dict[str, tuple[Callable[..., bool | None], ...]]:
+    grouped: dict[str, tuple[Callable[..., bool | None], ...]] = {}
+    for function in (*STATELESS_RULES, *LEDGER_RULES):
+        grouped[rule_name(function)] = (*grouped.get(rule_name(function), ()), function)
+    return grouped
+
+
+#: Every rule judged per exchange, by name, with the functions that judge it.
+RULES: Mapping[str, tuple[Callable[..., bool | None], ...]] = MappingProxyType(_rules())
+
+
+def verdicts(
+    exchange: Exchange, ledger: ExecutionLedger, *, accepted_statuses: Collection[str] = ()
+) -> dict[str, RuleViolation | None]:
+    """Every rule that judged ``exchange``, by name: its violation, or ``None`` when it held.
+
+    A rule that did not judge it (the exchange says nothing about the rule) is absent. The
+    caller records the exchange in the ledger afterwards.
+    """
+    found: dict[str, RuleViolation | None] = {}
+    for function in (*STATELESS_RULES, *LEDGER_RULES):
+        name = rule_name(function)
+        try:
+            if function is execution_status_is_known:
+                judged = execution_status_is_known(exchange, accepted_statuses)
+            elif function in LEDGER_RULES:
+                judged = function(exchange, ledger)
+            else:
+                judged = function(exchange)
+        except RuleViolation as violation:
+            found[name] = found.get(name) or violation
+            continue
+        if judged:
+            found.setdefault(name, None)
+    return found
 
 
 def judge(
     exchange: Exchange, ledger: ExecutionLedger, *, accepted_statuses: Collection[str] = ()
 ) -> None:
-    """Judge one exchange by every rule (the workflows do, for each answer they get); the
-    caller records it in the ledger afterwards."""
-    for rule in STATELESS_RULES:
-        if rule is execution_status_is_known:
-            execution_status_is_known(exchange, accepted_statuses)
-        else:
-            rule(exchange)
-    for ledger_rule in LEDGER_RULES:
-        ledger_rule(exchange, ledger)
+    """Judge one exchange by every rule (the workflows do, for each answer they get) and raise
+    the first violation; the caller records it in the ledger afterwards."""
+    for violation in verdicts(exchange, ledger, accepted_statuses=accepted_statuses).values():
+        if violation is not None:
+            raise violation

@@ -9,8 +9,13 @@ URL the local mock is started on a free 127.0.0.1 port (strict mode) and verifie
 ``--accept-status queued`` (repeatable; ``MIXPEEK_ACCEPT_STATUSES=queued,archived``) accepts a
 status the API does not document, by name.
 
-Exit status: 0 when every rule held, 1 when a rule broke, 2 when the target could not
-be reached or the options are wrong.
+It is a polite client (``--max-rps``, ``--max-wait``, ``--retries``, ``--time-budget``), says
+what it proved (a coverage table; ``--min-coverage``, ``--require``), and writes, beside the
+JUnit XML, an HTML report and, for each broken rule, a replay test and a cassette.
+
+Exit status: 0 when every rule held and the coverage asked for was reached, 1 when a rule
+broke or the coverage fell short, 2 when the target could not be reached, the options are
+wrong, or the run stopped early (a budget spent) with no rule broken.
 """
 
 from __future__ import annotations
@@ -22,13 +27,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from .html_report import write_html
+from .replay import write_replay_files
 from .suite import TargetUnreachable, run_contract
-from .target import ENV_VARS, Target, accepted_statuses
+from .target import ENV_VARS, Target, accepted_statuses, listed
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_BROKEN, EXIT_UNUSABLE = 0, 1, 2
 DEFAULT_JUNIT = Path("reports/contracts.xml")
+#: Share of the local mock's executions that end degraded (``Settings.degraded_rate``).
+LOCAL_DEGRADED_RATE = 0.1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,10 +74,48 @@ def _parser() -> argparse.ArgumentParser:
         f"lifecycle (${env['accept_statuses']}, comma-separated)",
     )
     parser.add_argument(
+        "--max-rps",
+        type=float,
+        help="most requests per second, for a polite run against production (default: as fast "
+        f"as the target's X-RateLimit-* headers allow) (${env['max_rps']})",
+    )
+    parser.add_argument(
+        "--max-wait",
+        type=float,
+        help="most seconds the whole run waits out 429/503 answers before it stops, incomplete "
+        f"(default 300) (${env['max_wait']})",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        help="retries of a request that failed below HTTP (timeout, refused or reset "
+        f"connection, truncated body) (default 2) (${env['retries']})",
+    )
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        help="most seconds the whole run lasts before it stops, incomplete (default 1800) "
+        f"(${env['time_budget']})",
+    )
+    parser.add_argument(
+        "--min-coverage",
+        type=float,
+        help="least share of the rules the run must exercise, 0 to 1 (e.g. 0.8); below it the "
+        f"run fails, naming what was not covered (${env['min_coverage']})",
+    )
+    parser.add_argument(
+        "--require",
+        action="append",
+        metavar="KIND:NAME",
+        help="coverage the run must reach: exercised:RULE or seen:ITEM of the coverage table "
+        f"(e.g. seen:processing) (repeatable, or comma-separated; ${env['require']})",
+    )
+    parser.add_argument(
         "--junit-xml",
         type=Path,
         default=DEFAULT_JUNIT,
-        help=f"where to write the JUnit XML report (default {DEFAULT_JUNIT})",
+        help=f"where to write the JUnit XML report (default {DEFAULT_JUNIT}); the HTML report "
+        "and the replay files (replay/) go beside it",
     )
     parser.add_argument(
         "--phases",
@@ -88,7 +135,9 @@ def _local_mock(target: Target, say) -> Iterator[Target]:
     from ..mockserver.testing import MockServer
 
     # A generous rate limit: the run sends thousands of requests and 429 waits only slow it.
-    with MockServer(Settings(strict=True, rate_limit=1_000_000)) as server:
+    # Some degraded runs, as the real API answers them, so that their rules are exercised.
+    settings = Settings(strict=True, rate_limit=1_000_000, degraded_rate=LOCAL_DEGRADED_RATE)
+    with MockServer(settings) as server:
         say(f"started the local mock on {server.base_url}")
         retriever_id = target.retriever_id
         world = httpx.get(f"{server.base_url}/_mock/world", timeout=target.timeout).json()
@@ -117,6 +166,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=arguments.seed,
             timeout=arguments.timeout,
             accept_statuses=accepted_statuses(arguments.accept_status),
+            max_rps=arguments.max_rps,
+            max_wait=arguments.max_wait,
+            retries=arguments.retries,
+            time_budget=arguments.time_budget,
+            min_coverage=arguments.min_coverage,
+            require=listed(arguments.require),
         )
     except ValueError as error:
         print(f"mixpeek-contracts: {error}", file=sys.stderr)
@@ -131,10 +186,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TargetUnreachable as error:
         print(f"mixpeek-contracts: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
+    folder = arguments.junit_xml.parent
+    replay = write_replay_files(report, folder / "replay")
+    html = write_html(report, arguments.junit_xml.with_suffix(".html"))
     path = report.write_junit(arguments.junit_xml)
     print(report.summary())
-    print(f"JUnit XML: {path} ({time.monotonic() - started:.1f} s)")
-    return EXIT_OK if report.ok else EXIT_BROKEN
+    print(f"JUnit XML: {path}; HTML report: {html}", end="")
+    if replay:
+        print(f"; replay tests and cassettes: {folder / 'replay'}/", end="")
+    print(f" ({time.monotonic() - started:.1f} s)")
+    if report.ok:
+        return EXIT_OK
+    if report.incomplete and not report.findings:
+        return EXIT_UNUSABLE
+    return EXIT_BROKEN
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,7 @@ __all__ = [
     "LOCAL_MOCK_URL",
     "Target",
     "accepted_statuses",
+    "listed",
     "load_schema",
 ]
 
@@ -48,14 +49,22 @@ ENV_VARS: Mapping[str, str] = {
     "seed": "MIXPEEK_CONTRACT_SEED",
     "timeout": "MIXPEEK_CONTRACT_TIMEOUT",
     "accept_statuses": "MIXPEEK_ACCEPT_STATUSES",
+    "max_rps": "MIXPEEK_CONTRACT_MAX_RPS",
+    "max_wait": "MIXPEEK_CONTRACT_MAX_WAIT",
+    "retries": "MIXPEEK_CONTRACT_RETRIES",
+    "time_budget": "MIXPEEK_CONTRACT_TIME_BUDGET",
+    "min_coverage": "MIXPEEK_CONTRACT_MIN_COVERAGE",
+    "require": "MIXPEEK_CONTRACT_REQUIRE",
 }
 
 #: Placeholder base URL of a target served in process (an ASGI app, no sockets).
 LOCAL_MOCK_URL = "http://contract-target.invalid"
 
-_INT_FIELDS = frozenset({"max_examples", "seed"})
-_FLOAT_FIELDS = frozenset({"timeout"})
-_LIST_FIELDS = frozenset({"accept_statuses"})
+_INT_FIELDS = frozenset({"max_examples", "seed", "retries"})
+_FLOAT_FIELDS = frozenset({"timeout", "max_rps", "max_wait", "time_budget", "min_coverage"})
+_LIST_FIELDS = frozenset({"accept_statuses", "require"})
+#: The kinds of coverage a run may be required to reach (``--require KIND:NAME``).
+REQUIREMENT_KINDS = ("exercised", "seen")
 #: Share of generated requests whose ``retriever_id`` is steered to the target's retriever:
 #: the rest keep the drawn id, so "unknown retriever" answers are exercised too.
 _STEERED_OUT_OF = 5
@@ -96,6 +105,22 @@ class Target:
     server's own ``queued``, say). Rule ``execution_status_is_known`` lets them pass; the rules
     that depend on the lifecycle do not judge them (neither in flight nor terminal, no
     documents to judge, no ``error`` fixed)."""
+    max_rps: float | None = None
+    """Most requests per second the runner sends (``None``: as fast as the target's rate-limit
+    headers allow). A polite run against production sets it."""
+    max_wait: float = 300.0
+    """Most seconds the whole run waits out limited answers (429, 503 with ``Retry-After``);
+    past it the run stops, incomplete."""
+    retries: int = 2
+    """Retries of a request that failed below HTTP (timeout, refused or reset connection,
+    truncated body) or met a 503 without ``Retry-After``."""
+    time_budget: float = 1800.0
+    """Most seconds the whole run lasts; past it the run stops, incomplete. It never hangs."""
+    min_coverage: float = 0.0
+    """Least share of the rules a run must exercise (judge at least once), 0 to 1."""
+    require: frozenset[str] = frozenset()
+    """Coverage the run must reach, each ``exercised:RULE`` (the rule judged at least one
+    answer) or ``seen:ITEM`` (an item of the coverage table, e.g. ``seen:processing``)."""
 
     def __post_init__(self) -> None:
         if self.base_url is not None:
@@ -116,9 +141,29 @@ class Target:
         for name in ("max_examples", "stateful_steps", "max_polls"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
-        for name in ("timeout", "connect_timeout"):
+        for name in ("timeout", "connect_timeout", "time_budget"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be a positive number of seconds.")
+        if self.max_rps is not None and self.max_rps <= 0:
+            raise ValueError(f"max_rps must be a positive number, got {self.max_rps}.")
+        if self.max_wait < 0 or self.retries < 0:
+            raise ValueError("max_wait and retries must be 0 or more.")
+        if not 0 <= self.min_coverage <= 1:
+            raise ValueError(
+                f"min_coverage is a share of the rules, from 0 to 1 (0.8 is 80%), got "
+                f"{self.min_coverage}."
+            )
+        if isinstance(self.require, str):
+            raise ValueError(f"require is a collection, not one string; pass [{self.require!r}].")
+        object.__setattr__(self, "require", frozenset(self.require))
+        for requirement in self.require:
+            kind, _, name = str(requirement).partition(":")
+            if kind not in REQUIREMENT_KINDS or not name:
+                raise ValueError(
+                    f"require {requirement!r}: write exercised:RULE (e.g. "
+                    "exercised:in_flight_execution_is_coherent) or seen:ITEM (an item of the "
+                    "coverage table, e.g. seen:processing)."
+                )
         if isinstance(self.accept_statuses, str):
             raise ValueError(
                 "accept_statuses is a collection of statuses, not one string; "
@@ -182,11 +227,16 @@ def _split(raw: str) -> frozenset[str]:
     return frozenset(item.strip() for item in raw.split(",") if item.strip())
 
 
-def accepted_statuses(values: Iterable[str] | None) -> frozenset[str] | None:
-    """Statuses given on a command line (repeated, or comma-separated), or ``None`` if none."""
+def listed(values: Iterable[str] | None) -> frozenset[str] | None:
+    """Values given on a command line (an option repeated, or comma-separated), or ``None``."""
     if not values:
         return None
     return frozenset().union(*(_split(value) for value in values))
+
+
+def accepted_statuses(values: Iterable[str] | None) -> frozenset[str] | None:
+    """Statuses given on a command line (repeated, or comma-separated), or ``None`` if none."""
+    return listed(values)
 
 
 def _steer_retriever(target: Target) -> Any:
@@ -251,9 +301,9 @@ def load_schema(target: Target, *, app: Any = None) -> Any:
     )
     schema.config.generation.update(max_examples=target.max_examples)
     checks = schema.config.checks
-    # The contract allows 400 (a drawn pagination cursor is forged) and 422 (a drawn input
-    # misses what the retriever requires) for schema-valid requests, besides the statuses
-    # Schemathesis accepts by default.
+    # The built-in check lets 400 and 422 pass for schema-valid requests: the rule
+    # `valid_requests_are_accepted` judges them, and accepts only the refusals the spec
+    # documents (`x-documented-refusals`: a forged cursor, a missing retriever input, ...).
     checks.positive_data_acceptance.expected_statuses = [
         *checks.positive_data_acceptance.expected_statuses,
         "400",

@@ -13,6 +13,7 @@ rule's name::
           +-- BudgetViolation           credits and budget figures
           +-- ErrorEnvelopeViolation    the error envelope of 4xx/5xx answers
           +-- AccessViolation           namespaces and authentication
+          +-- RefusalViolation          a valid request refused in an undocumented case
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "ErrorEnvelopeViolation",
     "LifecycleViolation",
     "PaginationViolation",
+    "RefusalViolation",
     "ResultViolation",
     "RuleViolation",
 ]
@@ -59,3 +61,7 @@ class ErrorEnvelopeViolation(RuleViolation):
 
 class AccessViolation(RuleViolation):
     """A request reached data it must not: another namespace, or no valid credentials."""
+
+
+class RefusalViolation(RuleViolation):
+    """A request that keeps the schemas was refused in a case the spec does not document."""

@@ -47,11 +47,13 @@ async def execute_retriever(request: Request, mock: MockState, call: Call) -> Re
         raise RequestValidationFailed(issues)
     execute = _parse_request(body)
 
-    namespace = mock.namespaces.get(call.namespace)
+    namespace = await mock.worlds.namespace(call.namespace)
     retriever = _find_retriever(namespace, request.path_params["retriever_id"])
     scenario = call.scenario
     if scenario is None:
-        scenario = mock.scenarios.take(call.namespace, (retriever.retriever_id, retriever.name))
+        scenario = await mock.scenarios.take(
+            call.namespace, (retriever.retriever_id, retriever.name)
+        )
         call.scenario = scenario
     _raise_forced_status(mock, scenario)
 
@@ -62,13 +64,13 @@ async def execute_retriever(request: Request, mock: MockState, call: Call) -> Re
         skip_cache=bool(execute.skip_cache) or query.get("skip_cache", "").lower() == TRUE,
     )
     if execute.stream:  # streamed answers are not cached: no ETag, no 304
-        answer = mock.executor.execute(
+        answer = await mock.executor.execute(
             namespace, retriever, execute, scenario, options, run_to_end=True
         )
         assert answer.execution is not None
         call.execution_id = answer.execution.execution_id
         return stream_answer(mock, answer.execution)
-    answer = mock.executor.execute(
+    answer = await mock.executor.execute(
         namespace,
         retriever,
         execute,
@@ -87,12 +89,12 @@ async def get_execution(request: Request, mock: MockState, call: Call) -> Respon
     issues = call.operation.validate_parameters(request.path_params, request.query_params)
     if issues:
         raise RequestValidationFailed(issues)
-    namespace = mock.namespaces.get(call.namespace)
+    namespace = await mock.worlds.namespace(call.namespace)
     retriever = _find_retriever(namespace, request.path_params["retriever_id"])
     execution_id = request.path_params["execution_id"]
     call.execution_id = execution_id
     _raise_forced_status(mock, call.scenario)
-    execution = mock.store.get(execution_id)
+    execution = await mock.store.get(execution_id)
     if (
         execution is None
         or execution.namespace != call.namespace
@@ -104,15 +106,18 @@ async def get_execution(request: Request, mock: MockState, call: Call) -> Respon
             code="execution_not_found",
         )
     settings = mock.settings
-    moved = advance(
-        execution,
-        now=mock.clock(),
-        progression=settings.progression,
-        stage_duration_ms=settings.stage_duration_ms,
-    )
-    if moved is not execution:
-        mock.store.put(moved)
-    return execution_answer(mock, call, moved, readback=settings.readback)
+    if not execution.is_terminal:  # a terminal record never moves
+        now = mock.clock()
+        execution = await mock.store.advance(
+            execution,
+            lambda current: advance(
+                current,
+                now=now,
+                progression=settings.progression,
+                stage_duration_ms=settings.stage_duration_ms,
+            ),
+        )
+    return execution_answer(mock, call, execution, readback=settings.readback)
 
 
 def execution_answer(

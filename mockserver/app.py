@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anyio
 from starlette.applications import Starlette
@@ -19,12 +20,12 @@ from .control import control_routes
 from .edge import v1_endpoint
 from .errors import ApiError, MethodNotAllowed, NotFound, error_response
 from .executor import Executor
-from .journal import Journal
-from .ratelimit import RateLimiter
-from .scenarios import ScenarioParser, ScenarioQueue
+from .memory import memory_backend
+from .protocols import Backend
+from .scenarios import ScenarioParser
 from .settings import Settings
 from .state import MockState
-from .store import ExecutionStore, InMemoryExecutionStore
+from .store import ExecutionStore
 from .tenancy import Authenticator, NamespaceRegistry
 from .validation import SpecContract
 from .world import default_world_path, load_world
@@ -43,32 +44,37 @@ def create_app(
     store: ExecutionStore | None = None,
 ) -> Starlette:
     """Build the mock. ``clock`` (unix seconds) and ``sleep`` are injectable for tests;
-    ``store`` replaces the bounded in-memory execution store (e.g. by a shared one)."""
+    ``store`` replaces the execution store (e.g. by a shared one). With
+    ``Settings(store="redis://...")`` every piece of state lives in that Redis."""
     settings = settings or Settings()
     clock = clock or time.time
     contract = SpecContract(spec.load_openapi())
     template = load_world(settings.fixtures_path or default_world_path())
-    store = store if store is not None else InMemoryExecutionStore(settings.max_executions)
+    registry = NamespaceRegistry(
+        template,
+        allowed=settings.namespaces,
+        max_namespaces=settings.max_namespaces,
+        credits_per_namespace=settings.credits_per_namespace,
+        header=contract.header_parameter(EXECUTE, "X-Namespace"),
+    )
+    backend = _backend(settings, registry, clock, store)
     state = MockState(
         settings=settings,
         contract=contract,
-        store=store,
-        namespaces=NamespaceRegistry(
-            template,
-            allowed=settings.namespaces,
-            max_namespaces=settings.max_namespaces,
-            credits_per_namespace=settings.credits_per_namespace,
-            header=contract.header_parameter(EXECUTE, "X-Namespace"),
-        ),
-        executor=Executor(settings, store, clock),
+        store=backend.store,
+        namespaces=registry,
+        executor=Executor(settings, backend.store, clock, budgets=backend.budgets, ids=backend.ids),
         authenticator=Authenticator(settings.api_keys),
-        limiter=RateLimiter(settings.rate_limit, settings.rate_limit_window_s, clock),
-        journal=Journal(settings.journal_size),
-        scenarios=ScenarioQueue(),
+        limiter=backend.limiter,
+        journal=backend.journal,
+        scenarios=backend.scenarios,
         parser=ScenarioParser(contract.operations[EXECUTE].error_statuses),
         clock=clock,
         sleep=sleep or anyio.sleep,
         bugs=BugLog(secrets=[settings.control_token or "", *settings.api_keys]),
+        worlds=backend.worlds,
+        budgets=backend.budgets,
+        aclose=backend.aclose,
     )
     routes = [
         Route(
@@ -90,9 +96,29 @@ def create_app(
             ApiError: _api_error,
             Exception: _unexpected_error,
         },
+        lifespan=_lifespan,
     )
     app.state.mock = state
     return app
+
+
+def _backend(
+    settings: Settings,
+    registry: NamespaceRegistry,
+    clock: Callable[[], float],
+    store: ExecutionStore | None,
+) -> Backend:
+    if not settings.shared:
+        return memory_backend(settings, registry, clock, store)
+    from .shared import redis_backend  # needs the [redis] extra: imported only when asked for
+
+    return redis_backend(settings, registry, clock, store)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    yield
+    await app.state.mock.aclose()
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

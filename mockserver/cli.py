@@ -26,6 +26,7 @@ from typing import Any
 
 from .bugs import LOGGER_NAME
 from .settings import Settings
+from .workers import check_workers, serve_workers
 
 __all__ = [
     "banner",
@@ -82,8 +83,8 @@ def _argument(setting: dataclasses.Field[Any], annotation: Any) -> dict[str, Any
     elif typing.get_origin(value_type) is frozenset and typing.get_args(value_type) == (str,):
         options.update(action="append", default=list(setting.default))
         help_text += " Repeatable."
-    elif value_type in PLAIN_TYPES:
-        options["type"] = value_type
+    elif isinstance(value_type, type) and issubclass(value_type, PLAIN_TYPES):
+        options["type"] = value_type  # a subclass (settings.StoreUrl) checks the text itself
     else:
         raise TypeError(
             f"Settings.{setting.name} is a {annotation!r}: the command line reads int, float, "
@@ -178,11 +179,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = settings_from_args(args)
-    except ValueError as problem:
+        check_workers(settings)
+        if settings.shared:
+            from .shared import connection  # noqa: F401  (says which extra brings redis)
+    except (ValueError, ImportError) as problem:
         parser.error(str(problem))
     warning = exposure_warning(settings)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    if settings.workers > 1:
+        print(
+            f"Mixpeek mock: starting {settings.workers} workers on "
+            f"http://{settings.host}:{settings.port}, sharing the state in {settings.store} "
+            f"(key prefix {settings.redis_prefix!r})",
+            flush=True,
+        )
+        serve_workers(settings, args.log_level)
+        return 0
     import uvicorn
 
     from .app import create_app

@@ -9,6 +9,7 @@ off (``Settings.control_api=False``: every ``/_mock/`` path answers 404).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ from .executions import view
 from .scenarios import QueuedScenario
 from .secrecy import same_secret
 from .state import MockState
-from .world import DuplicateId, NamespaceWorld, UnknownCollection, WorldError, load_world
+from .world import DuplicateId, NamespaceWorld, UnknownCollection, WorldError
 
 __all__ = ["CONTROL_TOKEN_HEADER", "control_routes"]
 
@@ -62,15 +63,16 @@ async def health(request: Request) -> Response:
     return JSONResponse(
         {
             "status": "ok",
-            "executions": len(mock.store),
-            "namespaces": len(mock.namespaces),
+            "executions": await mock.store.count(),
+            "namespaces": await mock.worlds.count(),
             "seed": mock.settings.seed,
+            "worker": os.getpid(),  # which worker answered (many share one mock on Redis)
         }
     )
 
 
 async def reset(request: Request) -> Response:
-    _mock(request).reset()
+    await _mock(request).reset()
     return Response(status_code=204)
 
 
@@ -78,9 +80,9 @@ async def get_world(request: Request) -> Response:
     mock = _mock(request)
     name = request.query_params.get("namespace")
     if name:
-        world = mock.namespaces.get(_namespace_name(mock, name)).world
+        world = (await mock.worlds.namespace(_namespace_name(mock, name))).world
     else:
-        world = NamespaceWorld.from_template(mock.namespaces.template)
+        world = NamespaceWorld.from_template(await mock.worlds.template())
     return JSONResponse(world.describe())
 
 
@@ -88,10 +90,9 @@ async def put_world(request: Request) -> Response:
     mock = _mock(request)
     raw = await read_body(request, mock.settings.max_body_bytes)
     try:
-        template = load_world(raw.decode("utf-8", "replace"))
+        template = await mock.worlds.replace_template(raw.decode("utf-8", "replace"))
     except WorldError as problem:
         raise _invalid(["body"], str(problem), "world_invalid") from None
-    mock.namespaces.replace_template(template)
     return JSONResponse(NamespaceWorld.from_template(template).describe())
 
 
@@ -103,9 +104,10 @@ async def add_documents(request: Request) -> Response:
         raise _invalid(
             ["body", "documents"], 'Send {"documents": [{"document_id"?: ..., "payload": {...}}]}.'
         )
-    world = mock.namespaces.get(name).world
     try:
-        added = world.add_documents(request.path_params["collection"], body["documents"])
+        added = await mock.worlds.add_documents(
+            name, request.path_params["collection"], body["documents"]
+        )
     except UnknownCollection as problem:
         raise NotFound(str(problem), code="collection_not_found") from None
     except DuplicateId as problem:
@@ -121,9 +123,8 @@ async def add_retriever(request: Request) -> Response:
     body = await _json(request)
     if not isinstance(body, dict):
         raise _invalid(["body"], "Send one retriever in the fixture format (a JSON object).")
-    world = mock.namespaces.get(name).world
     try:
-        spec = world.add_retriever(body)
+        spec = await mock.worlds.add_retriever(name, body)
     except DuplicateId as problem:
         raise Conflict(str(problem), code="retriever_exists") from None
     except UnknownCollection as problem:
@@ -153,12 +154,12 @@ async def queue_scenarios(request: Request) -> Response:
         if value is not None and (not isinstance(value, str) or not value):
             raise _invalid(["body", key], f"{key} must be a non-empty string.")
     scenarios = [mock.parser.from_mapping(raw, index) for index, raw in enumerate(items)]
-    queued = mock.scenarios.push(QueuedScenario(s, namespace, retriever) for s in scenarios)
+    queued = await mock.scenarios.push([QueuedScenario(s, namespace, retriever) for s in scenarios])
     return JSONResponse({"queued": queued}, status_code=201)
 
 
 async def clear_scenarios(request: Request) -> Response:
-    _mock(request).scenarios.clear()
+    await _mock(request).scenarios.clear()
     return Response(status_code=204)
 
 
@@ -172,18 +173,19 @@ async def get_journal(request: Request) -> Response:
                 ["query", "limit"], f"limit must be an integer between 0 and {MAX_JOURNAL_LIMIT}."
             )
         limit = int(raw)
-    return JSONResponse({"entries": [e.as_dict() for e in mock.journal.entries(limit)]})
+    entries = await mock.journal.entries(limit)
+    return JSONResponse({"entries": [e.as_dict() for e in entries]})
 
 
 async def clear_journal(request: Request) -> Response:
-    _mock(request).journal.clear()
+    await _mock(request).journal.clear()
     return Response(status_code=204)
 
 
 async def get_stored_execution(request: Request) -> Response:
     mock = _mock(request)
     execution_id = request.path_params["execution_id"]
-    execution = mock.store.get(execution_id)
+    execution = await mock.store.get(execution_id)
     if execution is None:
         raise NotFound(f"Execution {execution_id!r} not found.", code="execution_not_found")
     detail = ExecutionDetail.model_validate(view(execution))

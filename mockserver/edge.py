@@ -77,7 +77,7 @@ def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awai
             key = mock.authenticator.authenticate(request.headers.get("authorization"))
             namespace = mock.namespaces.check_header(request.headers.get("x-namespace"))
             call.namespace = namespace
-            rate = mock.limiter.hit(key)
+            rate = await mock.limiter.hit(key)
             call.scenario = mock.parser.from_prefer(request.headers.getlist("prefer"))
             response = await handler(request, mock, call)
         except Exception as problem:  # every error is answered by the one renderer
@@ -85,7 +85,7 @@ def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awai
                 mock, operation, problem, f"{request.method} {_url_path(request)}"
             )
         if rate is None:
-            rate = mock.limiter.peek(key)
+            rate = await mock.limiter.peek(key)
         _add_missing_headers(response, rate.headers())
         latency = call.latency_ms
         if latency is None and call.scenario is not None:
@@ -96,7 +96,7 @@ def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awai
             await mock.sleep(latency / 1000.0)
         prefer = request.headers.getlist("prefer")
         fault = call.scenario.fault if call.scenario is not None else None
-        mock.journal.record(
+        await mock.journal.record(
             at=iso(mock.clock()),
             method=request.method,
             path=_url_path(request),

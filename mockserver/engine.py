@@ -17,6 +17,14 @@ state give the same :class:`EngineResult`. The pipeline, in order:
    executor has already clamped it to ``Settings.top_k_ceiling``);
 7. ``select``: keep only the listed dot paths (``document_id`` and ``score`` always).
 
+What it costs: a document is never visited to be filtered. The filters select from
+each collection's field columns and their indexes, built once per world
+(:mod:`~mixpeek_toolkit.mockserver.filter_nodes`); only the documents that pass are
+scored (a score does not depend on the others), and under the default order only the
+contenders of the first ``top_k`` are sorted (:mod:`~mixpeek_toolkit.mockserver.ranking`).
+The answer is the same as the plain pipeline's (tests/mockserver/domain/
+test_engine_reference.py proves it on random worlds).
+
 Stage statistics spread these counts over the retriever's stages (or ``stage_count``
 stages, for scenarios): stage ``i``'s input is stage ``i - 1``'s output, the first
 stage reads every candidate and the last one outputs the final result. Durations come
@@ -25,24 +33,21 @@ from ``rng``, rounded to microseconds; ``total_time_ms`` is their sum.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
-from ..generated.models import ExecuteRetrieverRequest, GroupBy, SortOption
-from .filters import (
-    MAX_DEPTH,
-    InvalidFilter,
-    Predicate,
-    compile_filter,
-    filter_fields,
-    is_missing,
-    resolve_field,
-)
+from ..generated.models import ExecuteRetrieverRequest
+from .bitsets import positions_of
+from .filters import MAX_DEPTH, Filter, InvalidFilter, compile_filter, filter_fields
+from .ranking import Item, rank
 from .scoring import score_documents
-from .world import CollectionSpec, RetrieverSpec, StageSpec, StoredDocument
+from .shaping import RankedDocuments, copy_json
+from .world import CollectionSpec, RetrieverSpec, StageSpec
 
 __all__ = [
     "EngineResult",
@@ -87,84 +92,6 @@ class StageRun:
         }
 
 
-class RankedDocuments(Sequence[dict[str, Any]]):
-    """The whole ranked result, shaped for the response only when read.
-
-    Holds references to the stored documents (never mutated) and their scores; each
-    read of an index or a slice answers fresh response-ready dicts (payload copied,
-    ``group_key`` added, ``select`` applied), so a caller may change what it gets and
-    the result itself stays immutable (safe to share between requests). Paging reads
-    only the page it answers, so a page of 20 costs 20 copies, not the whole result.
-    """
-
-    __slots__ = ("_copy", "_grouped", "_items", "_select")
-
-    def __init__(
-        self,
-        items: Sequence[tuple[StoredDocument, float, Any]],
-        select: Sequence[str] | None,
-        *,
-        grouped: bool,
-        copy: bool = True,
-    ) -> None:
-        self._items = tuple(items)
-        self._select = tuple(select) if select is not None else None
-        self._grouped = grouped
-        self._copy = copy
-
-    def shared(self) -> RankedDocuments:
-        """The same result, shaped without copying payloads: the dicts it answers share
-        the stored documents' payloads, so they must never be changed (the server only
-        serializes them)."""
-        shared = RankedDocuments((), self._select, grouped=self._grouped, copy=False)
-        shared._items = self._items
-        return shared
-
-    def _shape(self, item: tuple[StoredDocument, float, Any]) -> dict[str, Any]:
-        stored, score, group_key = item
-        copy = self._copy
-        document: dict[str, Any] = {  # keys in the order of the spec's Document
-            "document_id": stored.document_id,
-            "score": score,
-            "payload": copy_json(stored.payload) if copy else stored.payload,
-            "collection_id": stored.collection_id,
-        }
-        if self._grouped:
-            document["group_key"] = copy_json(group_key) if copy else group_key
-        if self._select is not None:
-            document = _selected(document, self._select)
-        return document
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, slice):
-            return [self._shape(item) for item in self._items[index]]
-        return self._shape(self._items[index])
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self._shape(item) for item in self._items)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, RankedDocuments):
-            return list(self) == list(other)
-        if isinstance(other, list | tuple):
-            return list(self) == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable like them
-
-    def __repr__(self) -> str:
-        return f"RankedDocuments({len(self._items)} documents)"
-
-
 @dataclass(frozen=True, slots=True)
 class EngineResult:
     documents: RankedDocuments  # the whole ranked result, shaped when read
@@ -184,136 +111,16 @@ class EngineResult:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Scored:
-    document: StoredDocument
-    score: float
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def copy_json(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts, lists, scalars), faster than ``copy.deepcopy``.
-
-    Scalars are shared (immutable); exact ``dict``/``list`` types take the fast path
-    without abstract-base-class checks.
-    """
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is dict or isinstance(value, Mapping):
-        return {k: v if type(v) in _SCALARS else copy_json(v) for k, v in value.items()}
-    if kind is list or isinstance(value, list | tuple):
-        return [v if type(v) in _SCALARS else copy_json(v) for v in value]
-    return value
-
-
 def sort_key_fields(request: ExecuteRetrieverRequest) -> tuple[str, ...]:
     """The fields that order the result: ``("score", "document_id")`` by default."""
     field = request.sort.field if request.sort is not None else "score"
     return (field, "document_id") if field != "document_id" else ("document_id",)
 
 
-def _value(item: _Scored, field: str) -> Any:
-    if field == "score":
-        return item.score
-    value = resolve_field(item.document, field)
-    return None if is_missing(value) else value
-
-
-def _ordered(items: list[_Scored], sort: SortOption | None) -> list[_Scored]:
-    """Sort by score desc and document_id asc, then (stably) by ``sort`` when given."""
-    items = sorted(items, key=lambda s: (-s.score, s.document.document_id))
-    if sort is None or (sort.field == "score" and sort.direction != "asc"):
-        return items
-    descending = sort.direction != "asc"
-    if sort.field == "score":
-        return sorted(items, key=lambda s: s.score)
-    ranked: list[tuple[tuple[int, Any], _Scored]] = []
-    rest: list[_Scored] = []
-    for item in items:
-        value = _value(item, sort.field)
-        if isinstance(value, bool):
-            ranked.append(((2, value), item))
-        elif isinstance(value, int | float):
-            ranked.append(((0, value), item))
-        elif isinstance(value, str):
-            ranked.append(((1, value), item))
-        else:
-            rest.append(item)  # missing, null or not orderable: last
-    ranked.sort(key=lambda pair: pair[0], reverse=descending)
-    return [item for _, item in ranked] + rest
-
-
-def _group_key(value: Any) -> Any:
-    if isinstance(value, list | Mapping):
-        return repr(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _grouped(items: list[_Scored], group_by: GroupBy) -> list[tuple[_Scored, Any]]:
-    groups: dict[Any, list[_Scored]] = {}
-    keys: dict[Any, Any] = {}
-    for item in items:  # insertion order: groups ordered by their best document
-        value = _value(item, group_by.field)
-        key = _group_key(value)
-        groups.setdefault(key, []).append(item)
-        keys.setdefault(key, value)
-    limit = group_by.max_features or 1
-    out: list[tuple[_Scored, Any]] = []
-    for key, members in groups.items():
-        if group_by.sort is not None:
-            members = _ordered(members, group_by.sort)
-        out.extend((member, keys[key]) for member in members[:limit])
-    return out
-
-
-def _selected(document: dict[str, Any], select: Sequence[str]) -> dict[str, Any]:
-    kept: dict[str, Any] = {}
-    payload: dict[str, Any] = {}
-    for path in select:
-        if path in ("document_id", "score"):
-            continue
-        if path in ("collection_id", "group_key"):
-            if path in document:
-                kept[path] = document[path]
-            continue
-        parts = path.split(".")
-        if parts[0] == "payload" and len(parts) > 1 and "payload" not in document["payload"]:
-            parts = parts[1:]
-        elif parts == ["payload"]:
-            payload = document["payload"]
-            continue
-        source: Any = document["payload"]
-        for part in parts:
-            if not isinstance(source, Mapping) or part not in source:
-                break
-            source = source[part]
-        else:
-            target = payload
-            for part in parts[:-1]:
-                target = target.setdefault(part, {})
-            target[parts[-1]] = source
-    if "group_key" in document:
-        kept["group_key"] = document["group_key"]
-    out: dict[str, Any] = {  # keys in the order of the spec's Document
-        "document_id": document["document_id"],
-        "score": document["score"],
-        "payload": payload,
-    }
-    for name in ("collection_id", "group_key"):
-        if name in kept:
-            out[name] = kept[name]
-    return out
-
-
-def _input_predicates(
+def _input_filters(
     retriever: RetrieverSpec, inputs: Mapping[str, Any], max_depth: int
-) -> list[Predicate]:
-    predicates = []
+) -> list[Filter]:
+    filters = []
     for spec in retriever.inputs:
         value = inputs.get(spec.name)
         if value is None:
@@ -322,11 +129,28 @@ def _input_predicates(
         if spec.type == "filters":
             if not isinstance(value, Mapping):
                 raise InvalidFilter(f"Input {spec.name!r} must be a filter object", location)
-            predicates.append(compile_filter(value, max_depth=max_depth, location=location))
+            filters.append(compile_filter(value, max_depth=max_depth, location=location))
         elif spec.field is not None:
             condition = {"AND": [{"field": spec.field, "operator": "eq", "value": value}]}
-            predicates.append(compile_filter(condition, max_depth=max_depth, location=location))
-    return predicates
+            filters.append(compile_filter(condition, max_depth=max_depth, location=location))
+    return filters
+
+
+def _passing(collection: CollectionSpec, filters: Sequence[Filter]) -> list[int] | None:
+    """Positions of the collection's documents that pass every filter (None: all do)."""
+    if not filters:
+        return None
+    columns = collection.columns
+    return positions_of(functools.reduce(operator.and_, (f.select(columns) for f in filters)))
+
+
+def _top_k(retriever: RetrieverSpec, inputs: Mapping[str, Any]) -> int:
+    top_k = inputs.get("top_k")
+    if isinstance(top_k, float) and top_k.is_integer():  # JSON Schema's integer 2.0
+        top_k = int(top_k)
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
+        top_k = retriever.default_top_k
+    return top_k
 
 
 def _stage_plan(retriever: RetrieverSpec, stage_count: int | None) -> list[StageSpec]:
@@ -376,8 +200,9 @@ def run_retriever(
     ``unknown_fields`` lists the fields the request's filters name that no document
     of the collections has (the answer warns about each).
     """
-    predicates = [compile_filter(request.filters, max_depth=max_filter_depth)]
-    predicates += _input_predicates(retriever, inputs, max_filter_depth)
+    filters = [compile_filter(request.filters, max_depth=max_filter_depth)]
+    filters += _input_filters(retriever, inputs, max_filter_depth)
+    active = [f for f in filters if not f.always]
 
     query = inputs.get("query")
     embedding = inputs.get("embedding")
@@ -386,44 +211,37 @@ def run_retriever(
         and all(isinstance(x, int | float) and not isinstance(x, bool) for x in embedding)
     ):
         embedding = None
-    candidates: list[_Scored] = []
+    candidates = 0
+    passed: list[Item] = []  # only the documents that pass the filters are scored
     for collection in collections:
+        documents = collection.documents
+        candidates += len(documents)
+        positions = _passing(collection, active)
         scores = score_documents(
-            collection.index, query if isinstance(query, str) else None, embedding
+            collection.index, query if isinstance(query, str) else None, embedding, positions
         )
-        candidates += [_Scored(d, s) for d, s in zip(collection.documents, scores, strict=True)]
+        chosen = documents if positions is None else [documents[p] for p in positions]
+        passed += zip(chosen, scores, strict=True)
 
-    passed = [c for c in candidates if all(p(c.document) for p in predicates)]
     min_score = inputs.get("min_score")
     if isinstance(min_score, int | float) and not isinstance(min_score, bool):
-        kept = [c for c in passed if c.score >= min_score]
+        kept = [item for item in passed if item[1] >= min_score]
     else:
         kept = passed
-    ordered = _ordered(kept, request.sort)
-    tagged: list[tuple[_Scored, Any]] | list[tuple[_Scored, None]]
-    tagged = (
-        _grouped(ordered, request.group_by) if request.group_by else [(c, None) for c in ordered]
-    )
-    grouped_count = len(tagged)
-    top_k = inputs.get("top_k")
-    if isinstance(top_k, float) and top_k.is_integer():  # JSON Schema's integer 2.0
-        top_k = int(top_k)
-    if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
-        top_k = retriever.default_top_k
-    final = tagged[:top_k]
+    final, grouped_count = rank(kept, request.sort, request.group_by, _top_k(retriever, inputs))
 
     documents = RankedDocuments(
-        [(item.document, item.score, group_key) for item, group_key in final],
+        [(document, score, group_key) for (document, score), group_key in final],
         [s.root for s in request.select] if request.select is not None else None,
         grouped=request.group_by is not None,
     )
 
-    funnel = [len(candidates), len(passed), len(kept), grouped_count, len(final)]
+    funnel = [candidates, len(passed), len(kept), grouped_count, len(final)]
     stages, total = _stage_runs(_stage_plan(retriever, stage_count), funnel, rng)
     unknown = tuple(
         name
         for name in filter_fields(request.filters)
-        if all(is_missing(resolve_field(c.document, name)) for c in candidates)
+        if all(c.columns.column(name).present == 0 for c in collections)
     )
     return EngineResult(
         documents=documents, stages=stages, total_time_ms=total, unknown_fields=unknown

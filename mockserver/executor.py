@@ -32,6 +32,7 @@ from .engine import EngineResult, InvalidFilter, run_retriever
 from .engine_cache import CachedResult, EngineResultCache
 from .errors import InvalidCursorError, RequestValidationFailed
 from .executions import RESULT_STATUSES, Execution
+from .memory import InMemoryBudgets
 from .paging import (
     CursorCodec,
     InvalidCursor,
@@ -39,6 +40,7 @@ from .paging import (
     paginate,
     request_fingerprint,
 )
+from .protocols import BudgetLedger, IdMinter
 from .randomness import ExecutionIds, derive_rng
 from .scenarios import ErrorKind, Outcome, Scenario
 from .settings import Settings
@@ -91,15 +93,19 @@ class Executor:
         settings: Settings,
         store: ExecutionStore,
         clock: Callable[[], float],
+        *,
+        budgets: BudgetLedger | None = None,
+        ids: IdMinter | None = None,
     ) -> None:
         self._settings = settings
         self._store = store
         self._clock = clock
-        self._ids = ExecutionIds(settings.seed)
+        self._budgets = budgets if budgets is not None else InMemoryBudgets()
+        self._ids = ids if ids is not None else ExecutionIds(settings.seed)
         self._codec = CursorCodec(settings.cursor_key)
         self.engine_results = EngineResultCache()
 
-    def execute(
+    async def execute(
         self,
         namespace: NamespaceState,
         retriever: RetrieverSpec,
@@ -125,7 +131,7 @@ class Executor:
         )
         if unknown:
             return Answer(
-                self._store_failure(
+                await self._store_failure(
                     namespace,
                     retriever,
                     now,
@@ -171,9 +177,14 @@ class Executor:
 
         cost = retriever.credits_per_execution
         has_result = plan.final_status in RESULT_STATUSES
-        if has_result and not namespace.try_charge(cost):
+        charged, remaining = (
+            await self._budgets.charge(namespace, cost)
+            if has_result
+            else (False, await self._budgets.remaining(namespace))
+        )
+        if has_result and not charged:
             return Answer(
-                self._store_failure(
+                await self._store_failure(
                     namespace,
                     retriever,
                     now,
@@ -205,7 +216,7 @@ class Executor:
             stage_statistics=_stage_statistics(result),
             total_time_ms=result.total_time_ms,
             credits_used=cost if has_result else 0.0,
-            credits_remaining=namespace.credits_remaining,
+            credits_remaining=remaining,
             warnings=tuple(warnings),
             failed_stages_completed=0
             if start_step > len(stage_names)
@@ -217,7 +228,7 @@ class Executor:
             cache_hit=cached.hit,
             cached_at=cached.computed_at if cached.hit else None,
         )
-        self._store.put(execution)
+        await self._store.put(execution)
         return Answer(execution, etag)
 
     # ------------------------------------------------------------------ steps
@@ -376,7 +387,7 @@ class Executor:
         digest = hashlib.sha256(f"trace:{self._settings.seed}:{execution_id}".encode())
         return execution_id, digest.hexdigest()[:_TRACE_DIGITS]
 
-    def _store_failure(
+    async def _store_failure(
         self,
         namespace: NamespaceState,
         retriever: RetrieverSpec,
@@ -404,12 +415,12 @@ class Executor:
             stage_statistics={},
             total_time_ms=0.0,
             credits_used=0.0,
-            credits_remaining=namespace.credits_remaining,
+            credits_remaining=await self._budgets.remaining(namespace),
             warnings=tuple(warnings),
             trace_id=trace_id,
             limits=limits,
         )
-        self._store.put(execution)
+        await self._store.put(execution)
         return execution
 
 

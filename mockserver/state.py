@@ -7,10 +7,15 @@ from dataclasses import dataclass, field
 
 from .bugs import BugLog
 from .executor import Executor
-from .journal import Journal
-from .ratelimit import RateLimiter
+from .protocols import (
+    BudgetLedger,
+    JournalStore,
+    RateLimitCounter,
+    ScenarioStore,
+    WorldChanges,
+)
 from .rendering import RenderedExecutions
-from .scenarios import ScenarioParser, ScenarioQueue
+from .scenarios import ScenarioParser
 from .settings import Settings
 from .store import ExecutionStore
 from .tenancy import Authenticator, NamespaceRegistry
@@ -25,24 +30,30 @@ class MockState:
     contract: SpecContract
     store: ExecutionStore
     namespaces: NamespaceRegistry
+    """This process's copies of the namespaces' worlds; ``worlds`` keeps them up to date."""
     executor: Executor
     authenticator: Authenticator
-    limiter: RateLimiter
-    journal: Journal
-    scenarios: ScenarioQueue
+    limiter: RateLimitCounter
+    journal: JournalStore
+    scenarios: ScenarioStore
     parser: ScenarioParser
     clock: Callable[[], float]
     sleep: Callable[[float], Awaitable[None]]
+    worlds: WorldChanges
+    budgets: BudgetLedger
+    aclose: Callable[[], Awaitable[None]]
+    """Releases the connections of a shared store (called on shutdown)."""
     rendered: RenderedExecutions = field(default_factory=RenderedExecutions)
     bugs: BugLog = field(default_factory=BugLog)
     """Unexpected exceptions (bugs of the mock), until the testing engine takes them."""
 
-    def reset(self) -> None:
+    async def reset(self) -> None:
         """Forget executions, namespaces, queued scenarios, the journal, rate-limit counters, kept engine results and rendered answers."""
-        self.store.clear()
-        self.namespaces.clear()
-        self.scenarios.clear()
-        self.journal.clear()
-        self.limiter.clear()
+        await self.store.clear()
+        await self.budgets.clear()
+        await self.worlds.clear()
+        await self.scenarios.clear()
+        await self.journal.clear()
+        await self.limiter.clear()
         self.executor.engine_results.clear()
         self.rendered.clear()

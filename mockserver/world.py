@@ -31,6 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..generated.models import RetrieverInputs
+from .fields import DocumentColumns
 from .scoring import CollectionIndex
 
 __all__ = [
@@ -126,17 +127,20 @@ class StoredDocument:
 
 @dataclass(frozen=True)
 class CollectionSpec:
-    """A collection and its documents; ``index`` (token statistics) is built on creation."""
+    """A collection and its documents. ``index`` (token statistics, for scoring) is built
+    on creation; ``columns`` (field columns, for filters) as the filters ask for fields."""
 
     collection_id: str
     name: str
     documents: tuple[StoredDocument, ...]
     index: CollectionIndex = field(init=False, repr=False, compare=False)
+    columns: DocumentColumns = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(
             self, "index", CollectionIndex.build([d.payload for d in self.documents])
         )
+        object.__setattr__(self, "columns", DocumentColumns(self.documents))
 
 
 @dataclass(frozen=True)
@@ -401,6 +405,12 @@ class NamespaceWorld:
     @classmethod
     def from_template(cls, template: WorldTemplate) -> NamespaceWorld:
         return cls(template._collections_by_id, template._retrievers_by_id)
+
+    def copy(self) -> NamespaceWorld:
+        """A world that starts as this one and changes on its own (copy on write)."""
+        twin = NamespaceWorld(self._collections, self._retrievers)
+        twin.version = self.version
+        return twin
 
     # -- reading
 

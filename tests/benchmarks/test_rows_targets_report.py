@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import struct
-import zlib
+import sys
 
 import pytest
+from PIL import Image
 
-from benchmarks.chart import nice_ticks, render_chart, short_label
-from benchmarks.png import FONT, GLYPH_HEIGHT, GLYPH_WIDTH, Canvas, encode_png
+from benchmarks.chart import render_chart, short_label
 from benchmarks.report import render_markdown, write_json
-from benchmarks.rows import add_ratios, find_row, plan_rows, strict_cost
+from benchmarks.rows import add_ratios, asgi_comparison, find_row, plan_rows, strict_cost
 from benchmarks.stats import LoadResult
 from benchmarks.targets import evaluate
 
@@ -163,36 +162,77 @@ def test_the_markdown_report_has_the_table_the_figures_and_the_targets(tmp_path)
     assert json.loads(written.read_text())["rows"][0]["server"] == "ceiling"
 
 
-def test_every_glyph_of_the_font_is_5_by_7():
-    assert all(
-        all(0 <= x < GLYPH_WIDTH and 0 <= y < GLYPH_HEIGHT for x, y in pixels)
-        for pixels in FONT.values()
-    )
-    assert FONT[" "] == () and len(FONT["8"]) > len(FONT["1"])
-
-
-def test_the_png_is_a_valid_rgb_image_of_the_canvas():
-    canvas = Canvas(7, 3, background=(255, 255, 255))
-    canvas.rect(1, 1, 2, 1, (255, 0, 0))
-    data = canvas.png()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    length, kind = struct.unpack(">I4s", data[8:16])
-    width, height, depth, color = struct.unpack(">IIBB", data[16:26])
-    assert (length, kind, width, height, depth, color) == (13, b"IHDR", 7, 3, 8, 2)
-    idat = data.index(b"IDAT")
-    (size,) = struct.unpack(">I", data[idat - 4 : idat])
-    raw = zlib.decompress(data[idat + 4 : idat + 4 + size])
-    second_row = raw[(1 + 7 * 3) + 1 : 2 * (1 + 7 * 3)]
-    assert second_row[3:9] == bytes((255, 0, 0)) * 2
-    with pytest.raises(ValueError):
-        encode_png(2, 2, b"\x00")
-
-
-def test_chart_ticks_are_round_and_the_chart_is_written(tmp_path):
-    assert nice_ticks(3600) == [0, 1000, 2000, 3000, 4000]
-    assert nice_ticks(0) == [0.0, 1.0]
+def test_the_chart_is_a_png_with_a_panel_per_load(tmp_path):
     rows = [r.as_dict() for r in _measured({})]
     assert short_label(rows[0]) == "ceiling k=10"
+    assert short_label({"server": "mock --strict", "operation": "execute", "top_k": 10}) == (
+        "strict execute k=10"
+    )
+    assert short_label({"server": "prism", "operation": "get-execution"}) == "prism get-execution"
     path = render_chart(rows, "test", tmp_path / "bench.png")
-    assert path.read_bytes()[:4] == b"\x89PNG"
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        width, height = image.size
+    assert width > 1.5 * height  # two panels side by side (1 and 64 connections)
     assert render_chart([], "nothing", tmp_path / "none.png") is None
+
+
+def test_without_matplotlib_there_is_no_chart(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails
+    rows = [r.as_dict() for r in _measured({})]
+    assert render_chart(rows, "test", tmp_path / "bench.png") is None
+    assert not (tmp_path / "bench.png").exists()
+
+
+def _with_granian(rps: dict[tuple[str, str, str | None, str, int], float]):
+    rows = plan_rows([1, 64], [10], with_prism=False, asgi_servers=("uvicorn", "granian"))
+    for row in rows:
+        key = (row.server, row.operation, row.queries, row.asgi, row.connections)
+        row.result = LoadResult(
+            requests=int(rps.get(key, 100.0) * 3), seconds=3.0, p50_ms=1.0, p99_ms=4.0
+        )
+        row.server_cpu_us = 500.0 if row.asgi == "uvicorn" else 400.0
+    add_ratios(rows)
+    return rows
+
+
+def test_granian_rows_are_planned_and_compared_with_granians_own_ceiling():
+    rows = _with_granian(
+        {
+            ("ceiling", "execute", None, "uvicorn", 64): 2000.0,
+            ("ceiling", "execute", None, "granian", 64): 10000.0,
+            ("mock", "execute", "repeated", "uvicorn", 64): 800.0,
+            ("mock", "execute", "repeated", "granian", 64): 1200.0,
+        }
+    )
+    labels = {row.label for row in rows if row.asgi == "granian"}
+    assert labels == {
+        "ceiling (granian) execute top_k=10",
+        "mock (granian) execute top_k=10 repeated",
+        "mock (granian) execute top_k=10 distinct",
+        "mock (granian) get-execution",
+    }
+    fast = find_row(rows, server="mock", queries="repeated", connections=64, asgi="granian")
+    assert fast.to_ceiling == pytest.approx(0.12)
+    compared = {
+        (c["row"], c["connections"]): c for c in asgi_comparison(rows) if c["asgi"] == "granian"
+    }
+    mock = compared[("mock execute top_k=10 repeated", 64)]
+    assert (mock["speedup"], mock["cpu_us_uvicorn"], mock["cpu_us_other"]) == (
+        pytest.approx(1.5),
+        500.0,
+        400.0,
+    )
+    # The targets judge mixpeek-mock as it runs: uvicorn's rows.
+    targets = {t.name: t for t in evaluate(_results(rows))}
+    assert targets["execute throughput at 64 connections / ceiling"].figure.startswith("0.40")
+
+
+def test_the_report_shows_server_cpu_and_the_granian_comparison():
+    rows = _with_granian({})
+    results = _results(rows, machine={"granian": "2.8.7"})
+    results["asgi_comparison"] = asgi_comparison(rows)
+    text = render_markdown(results)
+    assert "| CPU us/req |" in text
+    assert "| mock (granian) execute top_k=10 repeated | 64 | 100 | 1.00 | 4.00 | 400 |" in text
+    assert "| uvicorn -> granian 2.8.7 | " in text

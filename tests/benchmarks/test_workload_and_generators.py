@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks.contract_speed import parse_summary
 from benchmarks.pyload import request_bytes
+from benchmarks.servers import process_cpu_s
 from benchmarks.workload import (
     QUERY,
     QUERY_SLOT,
@@ -97,3 +102,32 @@ def test_the_peer_is_pinned_and_its_install_folder_is_ignored():
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["dependencies"]["@stoplight/prism-cli"])
     ignored = (folder.parents[1] / ".gitignore").read_text().splitlines()
     assert "benchmarks/npm/node_modules/" in ignored
+
+
+def test_server_cpu_is_read_for_a_process_and_its_children():
+    burn = "import time; sum(range(3 * 10**7)); print('done', flush=True); time.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", burn], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "done\n"
+        burnt = process_cpu_s(child.pid)
+        assert burnt > 0.05
+        assert process_cpu_s(os.getpid()) >= burnt  # a process counts its children
+    finally:
+        child.kill()
+        child.communicate()
+    assert math.isnan(process_cpu_s(2**22 + 12345))  # no such process
+
+
+def test_granian_serves_the_ceiling_from_the_bodies_in_its_environment(tmp_path, monkeypatch):
+    from benchmarks import granian_apps
+
+    answer = tmp_path / "a.json"
+    answer.write_bytes(b'{"documents": []}')
+    command, environment = granian_apps.ceiling_command("127.0.0.1", 8123, {10: answer})
+    assert command[-1] == "benchmarks.granian_apps:ceiling" and "8123" in command
+    monkeypatch.setenv(granian_apps.CEILING_BODIES, environment[granian_apps.CEILING_BODIES])
+    app = granian_apps.ceiling()
+    assert [route.path for route in app.routes] == ["/ceiling/10"]
+    command, environment = granian_apps.mock_command(["--port", "9", "--seed", "3"])
+    assert command[-1] == "mixpeek_toolkit.mockserver.serve:app_from_flags"
+    assert json.loads(environment["MIXPEEK_MOCK_FLAGS"]) == ["--port", "9", "--seed", "3"]

@@ -422,3 +422,31 @@ def in_flight_marked_completed(app: Any) -> Any:
         return status, body
 
     return Rewriting(app, response=response)
+
+
+def refuses_long_queries(app: Any) -> Any:
+    """Refuses any query longer than 100 characters with 422: valid input the spec never bounds."""
+
+    def request(scope: Scope, body: Json) -> Json:
+        inputs = body.get("inputs") if isinstance(body, dict) else None
+        query = inputs.get("query") if isinstance(inputs, dict) else None
+        scope["refused"] = isinstance(query, str) and len(query) > 100
+        return body
+
+    def response(scope: Scope, status: int, body: Json) -> tuple[int, Json]:
+        if not scope.get("refused"):
+            return status, body
+        problem = {
+            "type": "string_too_long",
+            "location": ["body", "inputs", "query"],
+            "message": "String should have at most 100 characters",
+        }
+        error = {
+            "type": "ValidationError",
+            "message": "The request is invalid.",
+            "code": "query_too_long",
+            "details": {"validation_errors": [problem]},
+        }
+        return 422, {"success": False, "status": 422, "error": error}
+
+    return Rewriting(app, request=request, response=response)

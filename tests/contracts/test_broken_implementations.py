@@ -106,6 +106,9 @@ BREAKAGES = [
         broken.in_flight_marked_completed,
         "in_flight_execution_is_coherent",
     ),
+    broken.Breakage(
+        "refuses_long_queries", broken.refuses_long_queries, "valid_requests_are_accepted"
+    ),
 ]
 
 

@@ -5,12 +5,7 @@ with a space), the rule and a curl command on a broken one, statuses accepted by
 from __future__ import annotations
 
 import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-import uvicorn
 
 from mixpeek_toolkit.contracts.runner import EXIT_BROKEN, EXIT_OK, EXIT_UNUSABLE, main
 from mixpeek_toolkit.mockserver import Settings, create_app
@@ -18,30 +13,6 @@ from tests.contracts import broken
 from tests.contracts.real_shaped_server import RETRIEVER_NAME, create_real_shaped_app
 
 QUICK = ["--max-examples", "3", "--seed", "1", "--phases", "examples", "--quiet"]
-
-
-@pytest.fixture
-def serve() -> Iterator:
-    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port, in a thread."""
-    servers = []
-
-    def start(app) -> str:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off")
-        server = uvicorn.Server(config)
-        server.capture_signals = lambda: __import__("contextlib").nullcontext()
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        while not server.started and thread.is_alive():
-            thread.join(0.01)
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(5)
 
 
 def test_a_server_that_breaks_a_rule_exits_non_zero_naming_it_with_curl(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mixpeek_toolkit.mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings
 from tests.mockserver.conftest import API_KEY, assert_envelope, execute_path, execution_path
 
 pytestmark = pytest.mark.anyio
+BOTH_STORES = True  # each test that builds an app runs on memory and on Redis
 
 QUERY = {"inputs": {"query": "espresso"}}
 
@@ -39,8 +40,8 @@ async def test_any_sk_key_is_accepted_by_default(app, retriever_id):
         assert (await c.post(execute_path(retriever_id), json=QUERY)).status_code == 200
 
 
-async def test_configured_api_keys_are_matched_exactly(clock, retriever_id):
-    app = create_app(Settings(api_keys={"sk_only_this"}, strict=True), clock=clock)
+async def test_configured_api_keys_are_matched_exactly(clock, retriever_id, make_app):
+    app = make_app(Settings(api_keys={"sk_only_this"}, strict=True))
     async with other_client(
         app, Authorization="Bearer sk_only_this", **{"X-Namespace": "n"}
     ) as good:
@@ -85,8 +86,8 @@ async def client_journal(app) -> dict:
         return (await client.get("/_mock/journal")).json()
 
 
-async def test_configured_namespaces_refuse_all_others_with_403(clock, retriever_id):
-    app = create_app(Settings(namespaces={"prod"}, strict=True), clock=clock)
+async def test_configured_namespaces_refuse_all_others_with_403(clock, retriever_id, make_app):
+    app = make_app(Settings(namespaces={"prod"}, strict=True))
     auth = {"Authorization": f"Bearer {API_KEY}"}
     async with other_client(app, **auth, **{"X-Namespace": "prod"}) as allowed:
         assert (await allowed.post(execute_path(retriever_id), json=QUERY)).status_code == 200

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from mixpeek_toolkit.mockserver import Settings, cli
+from mixpeek_toolkit.mockserver.settings import StoreUrl
 from mixpeek_toolkit.mockserver.world import default_world_path
 
 SETTINGS = dataclasses.fields(Settings)
@@ -28,6 +29,7 @@ SAMPLE_BY_TYPE: dict[Any, str] = {
     int: "7",
     float: "0.25",
     str: "localhost.localdomain",
+    StoreUrl: "redis://127.0.0.1:6379/0",
     Path: str(default_world_path()),
     frozenset[str]: "sk_sample",
 }

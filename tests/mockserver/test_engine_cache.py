@@ -144,6 +144,25 @@ def test_the_shared_view_of_a_result_answers_the_same_documents_without_copying(
     assert result.documents[0]["payload"] is not result.documents[0]["payload"]  # copies
 
 
+def test_the_shared_view_shapes_each_document_once_for_every_read() -> None:
+    """Every execution of a cached result answers the same dicts: 10,000 stored
+    executions of one query hold one copy of its documents, not 10,000."""
+    world = NamespaceWorld.from_template(load_world(default_world_path()))
+    retriever = world.find_retriever(RETRIEVER)
+    assert retriever is not None
+    request = ExecuteRetrieverRequest.model_validate(QUERY)
+    inputs = resolve_inputs(retriever, QUERY["inputs"])
+    result = run_retriever(
+        retriever, world.collections_of(retriever), request, inputs, rng=random.Random(1)
+    )
+    view = result.documents.shared()
+    assert result.documents.shared() is view
+    first, again = view[2:5], view[0:5]
+    assert all(a is b for a, b in zip(first, again[2:], strict=True))
+    assert view[-1] is view[len(view) - 1] and list(view) == list(result.documents)
+    assert result.documents[2] is not view[2]  # the result itself still answers copies
+
+
 def test_skipping_the_cache_runs_afresh_and_keeps_nothing() -> None:
     world = NamespaceWorld.from_template(load_world(default_world_path()))
     retriever = world.find_retriever(RETRIEVER)

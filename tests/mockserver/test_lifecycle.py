@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from mixpeek_toolkit.mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings
 from tests.mockserver.conftest import AUTH, execute_path, execution_path
 
 pytestmark = pytest.mark.anyio
+BOTH_STORES = True  # each test that builds an app runs on memory and on Redis
 
 RETRIEVER = "ret_catalog_discovery"  # three stages
 QUERY = {"inputs": {"query": "travel mug"}}
@@ -118,9 +119,9 @@ async def test_pending_failed_and_completed_states_never_move_backwards(client):
     assert execution["status"] == "completed" and execution["total_stages"] == 5
 
 
-async def test_in_clock_mode_executions_advance_with_time_not_reads(clock):
+async def test_in_clock_mode_executions_advance_with_time_not_reads(clock, make_app):
     settings = Settings(strict=True, progression="clock", stage_duration_ms=100)
-    app = create_app(settings, clock=clock, sleep=clock.sleep)
+    app = make_app(settings)
     import httpx
 
     transport = httpx.ASGITransport(app=app)

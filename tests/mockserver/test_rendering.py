@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
+from typing import Any
 
+import pydantic_core
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mixpeek_toolkit.generated.models import ExecutionDetail, KnownExecutionStatus
 from mixpeek_toolkit.mockserver.executions import Execution, view
@@ -97,3 +102,89 @@ async def test_an_in_flight_execution_still_advances_on_each_read(client):
         read = await client.get(execution_path(RETRIEVER, execution_id))
         statuses.append(json.loads(read.content)["status"])
     assert statuses == ["pending", "processing", "completed", "completed"]
+
+
+# --------------------------------------------------------------------------- orjson
+
+
+def _reference(body: Any) -> bytes:
+    """What the generated models' serializer writes."""
+    return pydantic_core.to_json(body, inf_nan_mode="null")
+
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats()  # NaN, infinities, subnormals, -0.0 included
+    | st.floats(min_value=-1e-3, max_value=1e-3)
+    | st.floats(min_value=1e15, max_value=1e22)
+    | st.text()
+    | st.text(st.characters(max_codepoint=0x2030))  # control characters, U+2028
+)
+OTHERS = (
+    st.integers(min_value=2**64)  # beyond orjson's integers
+    | st.integers(max_value=-(2**63) - 1)
+    | st.sets(st.integers(0, 3), max_size=2)
+    | st.dates()
+    | st.datetimes(timezones=st.none() | st.just(datetime.UTC))
+    | st.decimals(allow_nan=False)
+    | st.tuples(st.integers(), st.text())
+)
+
+
+def _json(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=12,
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(_json(JSON_SCALARS))
+def test_json_data_renders_to_the_bytes_of_the_models_serializer(body: Any) -> None:
+    assert render_json(body) == _reference(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json(JSON_SCALARS | OTHERS))
+def test_any_other_value_renders_as_the_models_serializer_renders_it(body: Any) -> None:
+    try:
+        expected = _reference(body)
+    except (pydantic_core.PydanticSerializationError, ValueError) as refused:
+        with pytest.raises(type(refused)):
+            render_json(body)
+        return
+    assert render_json(body) == expected
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        "lone \ud800 surrogate",
+        {1: "a non-string key"},
+        {"big": 2**70},
+        {"when": datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)},
+        {"enum": KnownExecutionStatus.COMPLETED},
+        [dataclasses.make_dataclass("Point", ["x"])(1)],
+    ],
+)
+def test_values_orjson_would_write_differently_fall_back_to_pydantic_core(odd: Any) -> None:
+    try:
+        expected = _reference(odd)
+    except (pydantic_core.PydanticSerializationError, ValueError) as refused:
+        with pytest.raises(type(refused)):
+            render_json(odd)
+        return
+    assert render_json(odd) == expected
+
+
+def test_json_data_is_rendered_by_orjson(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mixpeek_toolkit.mockserver import rendering
+
+    def refuse(*args: Any, **kwargs: Any) -> bytes:
+        raise AssertionError("pydantic-core was asked to render JSON's own types")
+
+    monkeypatch.setattr(rendering.pydantic_core, "to_json", refuse)
+    assert render_json(view(_execution("exec_dddddddddddddddddddddddd"))).startswith(b"{")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mixpeek_toolkit.mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings
 from mixpeek_toolkit.mockserver.errors import InvalidPreference
 from mixpeek_toolkit.mockserver.scenarios import ErrorKind, Outcome, Scenario, ScenarioParser
 from tests.mockserver.conftest import AUTH, assert_envelope, execute_path
 
 pytestmark = pytest.mark.anyio
+BOTH_STORES = True  # each test that builds an app runs on memory and on Redis
 
 RETRIEVER = "ret_product_search"
 QUERY = {"inputs": {"query": "kettle"}}
@@ -188,11 +189,11 @@ async def test_malformed_queued_scenarios_are_a_422(client, body):
     assert_envelope(await client.post("/_mock/scenarios", json=body), 422, "ValidationError")
 
 
-async def test_chaos_rates_draw_outcomes_deterministically_per_request(clock):
+async def test_chaos_rates_draw_outcomes_deterministically_per_request(clock, make_app):
     settings = Settings(seed=7, strict=True, failure_rate=0.3, in_flight_rate=0.3)
     outcomes = []
     for _ in range(2):
-        app = create_app(settings, clock=clock, sleep=clock.sleep)
+        app = make_app(settings)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://m", headers=AUTH

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from mixpeek_toolkit.mockserver.store import ExecutionStore
 from tests.mockserver.conftest import AUTH, assert_envelope, execute_path, execution_path
 
 pytestmark = pytest.mark.anyio
+BOTH_STORES = True  # each test that builds an app runs on memory and on Redis
 
 RETRIEVER = "ret_product_search"
 QUERY = {"inputs": {"query": "kettle"}}
@@ -29,8 +31,8 @@ def client_for(app, **headers) -> httpx.AsyncClient:
     )
 
 
-async def test_the_store_keeps_at_most_max_executions_evicting_the_oldest(clock):
-    app = create_app(Settings(strict=True, max_executions=3), clock=clock)
+async def test_the_store_keeps_at_most_max_executions_evicting_the_oldest(clock, make_app):
+    app = make_app(Settings(strict=True, max_executions=3))
     async with client_for(app) as client:
         ids = [
             (await client.post(execute_path(RETRIEVER), json=QUERY)).json()["execution_id"]
@@ -46,6 +48,7 @@ def test_the_in_memory_store_fits_the_narrow_store_protocol():
 
 
 async def test_namespaces_are_bounded_least_recently_used_first(clock):
+    # Reads this process's registry: memory only (tests/redis prove the bound on Redis).
     app = create_app(Settings(strict=True, max_namespaces=2), clock=clock)
     async with client_for(app) as client:
         for namespace in ("a", "b", "a", "c"):
@@ -57,8 +60,8 @@ async def test_namespaces_are_bounded_least_recently_used_first(clock):
         assert registry.peek("b") is None and registry.peek("a") is not None
 
 
-async def test_the_journal_is_bounded_and_records_every_v1_request(clock):
-    app = create_app(Settings(strict=True, journal_size=3), clock=clock)
+async def test_the_journal_is_bounded_and_records_every_v1_request(clock, make_app):
+    app = make_app(Settings(strict=True, journal_size=3))
     async with client_for(app) as client:
         for _ in range(4):
             await client.post(execute_path(RETRIEVER), json=QUERY, headers={"Prefer": "stages=2"})
@@ -84,8 +87,8 @@ async def test_every_v1_response_carries_the_rate_limit_headers(client):
         assert all(name in response.headers for name in RATE_HEADERS), response.headers
 
 
-async def test_beyond_the_rate_limit_a_key_gets_429_until_the_window_resets(clock):
-    app = create_app(Settings(strict=True, rate_limit=2, rate_limit_window_s=60), clock=clock)
+async def test_beyond_the_rate_limit_a_key_gets_429_until_the_window_resets(clock, make_app):
+    app = make_app(Settings(strict=True, rate_limit=2, rate_limit_window_s=60))
     async with client_for(app) as client:
         first = await client.post(execute_path(RETRIEVER), json=QUERY)
         assert first.headers["X-RateLimit-Remaining"] == "1"
@@ -141,6 +144,7 @@ async def test_health_reports_counts_and_seed(client):
         "executions": 1,
         "namespaces": 1,
         "seed": 42,
+        "worker": os.getpid(),
     }
 
 

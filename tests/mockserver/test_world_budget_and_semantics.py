@@ -7,10 +7,11 @@ import itertools
 import httpx
 import pytest
 
-from mixpeek_toolkit.mockserver import Settings, create_app
+from mixpeek_toolkit.mockserver import Settings
 from tests.mockserver.conftest import AUTH, assert_envelope, execute_path, execution_path
 
 pytestmark = pytest.mark.anyio
+BOTH_STORES = True  # each test that builds an app runs on memory and on Redis
 
 RETRIEVER = "ret_product_search"
 
@@ -126,8 +127,8 @@ async def test_each_execution_costs_credits_and_reports_them(client):
     assert second["budget"]["credits_remaining"] == 999.0
 
 
-async def test_once_credits_are_spent_executions_fail_and_cost_nothing(clock):
-    app = create_app(Settings(strict=True, credits_per_namespace=1.0), clock=clock)
+async def test_once_credits_are_spent_executions_fail_and_cost_nothing(clock, make_app):
+    app = make_app(Settings(strict=True, credits_per_namespace=1.0))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://m", headers=AUTH) as client:
         statuses = []
@@ -147,13 +148,15 @@ async def test_once_credits_are_spent_executions_fail_and_cost_nothing(clock):
         assert other.json()["status"] == "completed"
 
 
-async def test_the_same_request_answers_the_same_documents_whatever_came_before(client, clock):
+async def test_the_same_request_answers_the_same_documents_whatever_came_before(
+    client, clock, make_app
+):
     body = {"inputs": {"query": "kettle"}}
     first = (await client.post(execute_path(RETRIEVER), json=body)).json()
     await client.post(execute_path(RETRIEVER), json={"inputs": {"query": "something else"}})
     again = (await client.post(execute_path(RETRIEVER), json=body)).json()
     assert again["documents"] == first["documents"]
-    other_app = create_app(Settings(seed=42, strict=True), clock=clock)
+    other_app = make_app(Settings(seed=42, strict=True))
     transport = httpx.ASGITransport(app=other_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://m", headers=AUTH) as other:
         elsewhere = (await other.post(execute_path(RETRIEVER), json=body)).json()

@@ -32,6 +32,13 @@ ALLOWED = (
         reason="the official client, optional: MockHandle.mixpeek_configuration() imports it "
         "only when called, and says `pip install mixpeek` when it is missing",
     ),
+    Allowed(
+        module="mockserver/shared/connection.py",
+        imported="redis",
+        reason="the shared store's client, the [redis] extra: the core imports the shared "
+        "modules only for --store redis://..., and this one says which extra to install "
+        "when the client is missing",
+    ),
 )
 
 
@@ -89,6 +96,34 @@ def test_the_optional_client_is_imported_only_when_asked_for():
     ]
     assert all(any(each is inner for inner in ast.walk(method)) for each in imports)
     assert "pip install mixpeek" in ast.get_source_segment(source, method)
+
+
+def test_the_redis_client_is_imported_only_by_the_shared_store_and_only_when_asked_for():
+    """The ``redis`` exception holds: one module imports it, guarded, naming the extra; the
+    core reaches that module only from inside a function (``--store redis://...``)."""
+    [allowed] = [each for each in ALLOWED if each.imported == "redis"]
+    importers = sorted(
+        path.relative_to(REPO).as_posix()
+        for folder in ("mockserver", "contracts", "spec", "generated")
+        for path in (REPO / folder).rglob("*.py")
+        if _imports_of(ast.parse(path.read_text()), "redis")
+    )
+    assert importers == [allowed.module]
+    source = (REPO / allowed.module).read_text()
+    tree = ast.parse(source)
+    assert all(_guarded_by_import_error(tree, each) for each in _imports_of(tree, "redis"))
+    assert "pip install 'mixpeek-retriever-toolkit[redis]'" in source
+    app = ast.parse((REPO / "mockserver/app.py").read_text())
+    shared = [
+        node
+        for node in ast.walk(app)
+        if isinstance(node, ast.ImportFrom) and node.level and node.module == "shared"
+    ]
+    functions = [node for node in ast.walk(app) if isinstance(node, ast.FunctionDef)]
+    assert shared and all(
+        any(each is inner for function in functions for inner in ast.walk(function))
+        for each in shared
+    )
 
 
 # -- the checker can fail: synthetic checkouts ----------------------------------------------

@@ -66,3 +66,20 @@ def test_the_toolkit_comes_from_the_fresh_environment(install, tmp_path):
     )
     for path in result.stdout.split():
         assert path.startswith(f"{venv.site_packages}/{IMPORT_NAME}/"), path
+
+
+def test_a_redis_store_without_the_redis_extra_says_which_extra_to_install(install, tmp_path):
+    venv = install()
+    assert "redis" not in venv.distributions
+    result = venv.run(
+        venv.script("mixpeek-mock"),
+        "--store",
+        "redis://127.0.0.1:6379/0",
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "pip install 'mixpeek-retriever-toolkit[redis]'" in result.stderr
+    refused = venv.run(venv.script("mixpeek-mock"), "--workers", "2", cwd=tmp_path, check=False)
+    assert refused.returncode == 2
+    assert "2 workers need a shared store" in refused.stderr

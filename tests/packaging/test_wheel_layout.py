@@ -1,4 +1,4 @@
-"""What the wheel holds: everything under ``mixpeek_toolkit/``, a core and three extras.
+"""What the wheel holds: everything under ``mixpeek_toolkit/``, a core and six extras.
 
 Installed, every part lives under the project's own import name (``spec/`` becomes
 ``mixpeek_toolkit.spec``, and so on), so nothing generic such as ``spec`` or ``contracts``
@@ -83,9 +83,9 @@ def test_the_entry_points_name_mixpeek_toolkit_modules_only(built_wheel: BuiltWh
     assert all(target.startswith(f"{IMPORT_NAME}.") for target in targets), targets
 
 
-def test_the_metadata_declares_a_lean_core_and_the_three_extras(built_wheel: BuiltWheel):
+def test_the_metadata_declares_a_lean_core_and_the_six_extras(built_wheel: BuiltWheel):
     assert built_wheel.metadata["Name"] == "mixpeek-retriever-toolkit"
-    assert set(built_wheel.extras) == {"contracts", "pytest", "dev"}
+    assert set(built_wheel.extras) == {"contracts", "pytest", "bench", "redis", "granian", "dev"}
 
     def requirements(extra: str | None) -> set[str]:
         """The core's requirements (``None``), or what ``extra`` adds to them."""
@@ -105,9 +105,16 @@ def test_the_metadata_declares_a_lean_core_and_the_three_extras(built_wheel: Bui
     # httpx too: the fixtures' engine lives in the core's mockserver.testing package, whose
     # plugin the core registers with pytest.
     assert "httpx" in core
-    assert not core & {"schemathesis", "hypothesis", "pytest"}, core
+    assert not core & {"schemathesis", "hypothesis", "pytest", "redis"}, core
     assert {"schemathesis", "hypothesis", "httpx", "pytest"} <= requirements("contracts")
     assert "pytest" in requirements("pytest")
     assert "schemathesis" not in requirements("pytest")
-    # [dev] brings every part of this repository: the two other extras' requirements too.
-    assert requirements("contracts") | requirements("pytest") <= requirements("dev")
+    assert requirements("bench") == {"matplotlib"}  # the benchmark's chart, nothing else
+    assert "matplotlib" not in core
+    # The shared store's client, only with [redis] (the shared modules import it lazily).
+    assert requirements("redis") == {"redis"}
+    # granian, the faster ASGI server of mockserver/serve.py (run as python -m granian).
+    assert requirements("granian") == {"granian"}
+    # [dev] brings every part of this repository: the other extras' requirements too.
+    extras = ("contracts", "pytest", "bench", "redis", "granian")
+    assert set().union(*(requirements(extra) for extra in extras)) <= requirements("dev")
