@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mixpeek_toolkit import spec
 from mixpeek_toolkit.mockserver.filters import InvalidFilter, compile_filter, max_filter_depth
 from mixpeek_toolkit.mockserver.world import StoredDocument, default_world_path, load_world
 from tests.reliability.conftest import execute_path, fuzz, in_process
-from tests.reliability.known_bugs import KNOWN, hits_a_non_ascii_digit_path, paths_in
 from tests.reliability.strategies import documents, filter_trees
 
 SPEC_DEPTH = max_filter_depth(spec.load_openapi())
@@ -46,7 +45,6 @@ def evaluate_everywhere(predicate, extra: list[StoredDocument]) -> None:
 def test_any_filter_compiles_or_is_refused_and_its_predicate_never_raises(
     filters: Any, extra: list[StoredDocument]
 ) -> None:
-    assume(not hits_a_non_ascii_digit_path(paths_in(filters)))
     try:
         predicate = compile_filter(filters)
     except InvalidFilter as refused:
@@ -79,7 +77,6 @@ CLAUSES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN["filters-non-ascii-digit"])
 @pytest.mark.parametrize("clause", sorted(CLAUSES))
 def test_a_path_segment_written_with_a_superscript_digit_names_nothing(clause: str) -> None:
     with in_process() as (_, client):

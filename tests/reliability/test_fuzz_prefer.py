@@ -12,7 +12,7 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mixpeek_toolkit import spec
@@ -26,7 +26,6 @@ from tests.reliability.conftest import (
     fuzz,
     in_process,
 )
-from tests.reliability.known_bugs import KNOWN, hits_a_non_ascii_digit_preference
 
 PARSER = ScenarioParser(
     SpecContract(spec.load_openapi()).operations["executeRetriever"].error_statuses
@@ -71,7 +70,6 @@ def parse(headers: list[str]) -> Scenario | InvalidPreference | None:
 def test_any_prefer_header_is_a_scenario_nothing_or_an_invalid_preference(
     headers: list[str],
 ) -> None:
-    assume(not hits_a_non_ascii_digit_preference(headers))
     parsed = parse(headers)
     if isinstance(parsed, InvalidPreference):
         assert parsed.status == 400 and parsed.code == "invalid_preference"
@@ -83,7 +81,6 @@ def test_any_prefer_header_is_a_scenario_nothing_or_an_invalid_preference(
 @fuzz(max_examples=150)
 @given(headers=preference_headers())
 def test_the_mock_answers_what_any_prefer_header_asks(mock, headers: list[str]) -> None:
-    assume(not hits_a_non_ascii_digit_preference(headers))
     parsed = parse(headers)
     response = mock.post(
         execute_path(),
@@ -98,7 +95,6 @@ def test_the_mock_answers_what_any_prefer_header_asks(mock, headers: list[str]) 
         assert_answer_or_envelope(response)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN["prefer-non-ascii-digit"])
 @pytest.mark.parametrize("preference", ["stages=²", "latency=³", "status=¹", "retry-after=²"])
 def test_a_number_written_with_a_superscript_digit_is_an_invalid_preference(preference):
     with in_process() as (_, client):
@@ -108,6 +104,8 @@ def test_a_number_written_with_a_superscript_digit_is_an_invalid_preference(pref
     assert_envelope(response, 400, "invalid_preference")
 
 
+PARSE_BUDGET_S = 5.0
+"""Linear parsing takes milliseconds; the backtracking this guards against took minutes."""
 PARSE_IN_A_CHILD = textwrap.dedent(
     """
     import sys, time
@@ -121,11 +119,10 @@ PARSE_IN_A_CHILD = textwrap.dedent(
 )
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN["prefer-redos"])
 @pytest.mark.parametrize(
     "header",
-    ['a;  ;  ;  ;  ;  ;  ;  ;  ;  ;  ;  ;  "', "a =" + " " * 12_000 + '"'],
-    ids=["40-bytes-of-params", "12-kB-of-spaces"],
+    ['a;  ;  ;  ;  ;  ;  ;  ;  ;  ;  ;  ;  "', "a =" + " " * 60_000 + '"'],
+    ids=["40-bytes-of-params", "60-kB-of-spaces"],
 )
 def test_a_hostile_prefer_header_is_parsed_in_linear_time(header: str) -> None:
     """Parsed in a child process, so a runaway regex is killed rather than waited for."""
@@ -135,9 +132,11 @@ def test_a_hostile_prefer_header_is_parsed_in_linear_time(header: str) -> None:
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready"  # imports done, the clock starts
         try:
-            out, _ = child.communicate(timeout=1.0)
+            out, _ = child.communicate(timeout=PARSE_BUDGET_S)
         except subprocess.TimeoutExpired:
             child.kill()
             child.communicate()
-            pytest.fail(f"Parsing a {len(header)}-byte Prefer header took more than 1 s.")
+            pytest.fail(
+                f"Parsing a {len(header)}-byte Prefer header took more than {PARSE_BUDGET_S} s."
+            )
     assert out.startswith("parsed in"), out

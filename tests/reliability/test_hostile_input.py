@@ -33,7 +33,6 @@ from tests.reliability.conftest import (
     execution_path,
     in_process,
 )
-from tests.reliability.known_bugs import KNOWN
 
 JSON = {"Content-Type": "application/json"}
 SPEC_DEPTH = max_filter_depth(spec.load_openapi())
@@ -277,6 +276,5 @@ def test_traversal_in_control_api_names_is_a_4xx(mock, path: str) -> None:
     assert 400 <= response.status_code < 500, response.text
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN["control-journal-limit"])
 def test_a_journal_limit_written_with_a_superscript_digit_is_a_422(mock) -> None:
     assert_envelope(mock.get("/_mock/journal", params={"limit": "²"}), 422)
