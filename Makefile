@@ -16,8 +16,11 @@ API_KEY      ?= sk_test_contract
 NAMESPACE    ?= contract-tests
 RETRIEVER_ID ?=
 
+FLAKE_RUNS    ?= 5
+FLAKE_MODULES ?= tests/contracts tests/plugin tests/reliability tests/redis
+
 .DEFAULT_GOAL := help
-.PHONY: help install redis-server mock test contract-test generate lint format bench bench-tools clean
+.PHONY: help install redis-server mock test flake-check soak contract-test generate lint format bench bench-tools clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,6 +38,17 @@ mock: $(STAMP) ## Serve the mock on HOST:PORT (default 127.0.0.1:8080) with SEED
 
 test: $(STAMP) redis-server ## Run every test
 	$(PY) -m pytest -n auto
+
+flake-check: $(STAMP) ## Run the slowest-to-settle suites FLAKE_RUNS (5) times in a row, stop at the first failure
+	@for run in $$(seq 1 $(FLAKE_RUNS)); do \
+		echo "== flake-check: run $$run of $(FLAKE_RUNS): $(FLAKE_MODULES)"; \
+		$(PY) -m pytest -q -n 2 $(FLAKE_MODULES) \
+			|| { echo "flake-check: run $$run of $(FLAKE_RUNS) FAILED"; exit 1; }; \
+	done; \
+	echo "flake-check: $(FLAKE_RUNS) of $(FLAKE_RUNS) runs passed"
+
+soak: $(STAMP) ## Fuzz, load and properties at length (about 5 min, 127.0.0.1): reports/soak.json
+	$(PY) -m tests.reliability.soak $(ARGS)
 
 # The shared-store tests start a real redis-server (Debian's). As root it is installed when
 # missing; otherwise those tests say how to install it and are skipped (outside CI only).

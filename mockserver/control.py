@@ -168,7 +168,7 @@ async def get_journal(request: Request) -> Response:
     raw = request.query_params.get("limit")
     limit = None
     if raw is not None:
-        if not raw.isdigit() or int(raw) > MAX_JOURNAL_LIMIT:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_JOURNAL_LIMIT:
             raise _invalid(
                 ["query", "limit"], f"limit must be an integer between 0 and {MAX_JOURNAL_LIMIT}."
             )

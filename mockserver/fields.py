@@ -61,7 +61,9 @@ def resolve_field(document: StoredDocument, path: str) -> Any:
     for part in parts:
         if isinstance(value, Mapping):
             value = value.get(part, MISSING)
-        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+        elif (
+            isinstance(value, list) and part.isascii() and part.isdigit() and int(part) < len(value)
+        ):
             value = value[int(part)]
         else:
             return MISSING

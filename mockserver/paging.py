@@ -17,7 +17,9 @@ models' field defaults. ``cursor`` and ``scroll_id`` tokens are opaque:
 ``base64url(compact JSON) "." base64url(HMAC-SHA256)``, carrying the position, a
 digest of the request fingerprint (so a token replayed with another request is
 refused) and, for scroll, the expiry time (``now + scroll_ttl``, renewed on each
-page). Keyset markers (``next_cursor`` / ``after``) are plain objects carrying the
+page). A token is accepted only as written, character for character: any altered bit
+is refused, even one base64 would ignore (padding, the unused low bits of the last
+character). Keyset markers (``next_cursor`` / ``after``) are plain objects carrying the
 sort fields of the last document seen plus its ``document_id``.
 
 Every walk (following ``cursor``, ``scroll_id``, ``next_cursor`` or the next page
@@ -134,7 +136,10 @@ class CursorCodec:
                 reason="malformed",
                 location=location,
             )
-        if not hmac.compare_digest(signature, self._sign(body)):
+        # Base64 is malleable (unused low bits of the last character, padding, characters
+        # outside the alphabet): only the exact text this codec wrote is the token.
+        canonical = f"{_b64encode(body)}.{_b64encode(signature)}"
+        if canonical != token or not hmac.compare_digest(signature, self._sign(body)):
             raise InvalidCursor(
                 "The token was altered or was not issued by this server.",
                 reason="signature",

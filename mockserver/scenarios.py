@@ -149,13 +149,20 @@ class Scenario:
 
 
 # RFC 7240: preference = token [ BWS "=" BWS word ] *( OWS ";" [ OWS parameter ] )
+# Possessive quantifiers and an atomic params group keep matching linear: a failing
+# element (an unclosed quote after many "; " pieces) must not backtrack exponentially.
 _ELEMENT = re.compile(
-    r"""\s*(?P<name>[!#$%&'*+.^_`|~0-9A-Za-z-]+)
-        (?:\s*=\s*(?P<value>"(?:[^"\\]|\\.)*"|[^,;"\s]*))?
-        (?P<params>(?:\s*;\s*[^,;"]*(?:"(?:[^"\\]|\\.)*")?)*)
-        \s*(?:,|$)""",
+    r"""\s*+(?P<name>[!#$%&'*+.^_`|~0-9A-Za-z-]+)
+        (?:\s*+=\s*+(?P<value>"(?:[^"\\]|\\.)*"|[^,;"\s]*))?
+        (?P<params>(?>(?:\s*;\s*[^,;"]*(?:"(?:[^"\\]|\\.)*")?)*))
+        \s*+(?:,|$)""",
     re.VERBOSE,
 )
+
+
+def _is_number(raw: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes '²', which ``int`` refuses."""
+    return raw.isascii() and raw.isdigit()
 
 
 def _unquote(value: str) -> str:
@@ -279,7 +286,7 @@ class ScenarioParser:
         return Scenario(**values)
 
     def _status(self, name: str, raw: str | None, error) -> int:
-        if raw is None or not raw.isdigit() or int(raw) not in self.allowed_statuses:
+        if raw is None or not _is_number(raw) or int(raw) not in self.allowed_statuses:
             allowed = ", ".join(map(str, self.allowed_statuses))
             raise error(f"Preference {name} must be one of {allowed}, got {raw!r}.")
         return int(raw)
@@ -301,7 +308,7 @@ def _text(name: str, raw: str | None, error) -> str:
 
 def _bounded(name: str, raw: str | None, bounds: tuple[int, int], error) -> int:
     low, high = bounds
-    if raw is None or not raw.isdigit() or not low <= int(raw) <= high:
+    if raw is None or not _is_number(raw) or not low <= int(raw) <= high:
         raise error(f"Preference {name} must be an integer between {low} and {high}, got {raw!r}.")
     return int(raw)
 
