@@ -171,14 +171,14 @@ def run_scaling_rows(session: Session, rows: Sequence[Row], served: list[Served]
                 mine = [row for row in rows if row.server == name]
                 measure_rows(
                     session,
-                    mock.base_url,
+                    mock,
                     [row for row in mine if row.operation == EXECUTE],
                     lambda r: execute(REFERENCE_TOP_K),
                 )
                 created = send_once(mock.base_url, execute(REFERENCE_TOP_K)).json()
                 measure_rows(
                     session,
-                    mock.base_url,
+                    mock,
                     [row for row in mine if row.operation == GET],
                     lambda r, created=created: get_execution(created["execution_id"]),
                     warm_up=False,

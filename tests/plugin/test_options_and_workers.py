@@ -89,7 +89,7 @@ def test_each_xdist_worker_runs_its_own_mock(pytester):
     )
 
     # "each" sends the test to every worker, so both are sure to start a mock.
-    result = pytester.runpytest_subprocess("-n", "2", "--dist", "each", timeout=120)
+    result = pytester.runpytest_subprocess("-n", "2", "--dist", "each", timeout=300)
 
     result.assert_outcomes(passed=2)
     reports = [json.loads(path.read_text()) for path in pytester.path.rglob("gw*.json")]
