@@ -109,9 +109,12 @@ class _ExecutorPath:
     async def __call__(self, index: int) -> bool:
         """One execute; True when it completed (as a 200 with documents would)."""
         mock = self.mock
-        execution = await mock.executor.execute(
+        answer = await mock.executor.execute(
             self.namespace, self.retriever, self.requests[index], None, self.options
         )
+        execution = answer.execution
+        if execution is None:  # not modified: nothing new was stored
+            return True
         if mock.rendered.get(execution) is None:
             mock.rendered.keep(execution, self.render_json(self.view(execution)))
         return execution.error is None

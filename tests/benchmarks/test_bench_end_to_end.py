@@ -66,3 +66,22 @@ def test_every_row_it_planned_was_measured_or_says_why_not(bench_run):
         assert {"mock 1 worker redis", "mock 2 workers redis"} <= servers
     unmeasured = [row for row in rows if not row.get("rps") and not row.get("skipped")]
     assert unmeasured == []
+
+
+def test_the_memory_driver_takes_its_fast_path_through_the_executor():
+    """Nine executes in ten skip the HTTP edge; if the mock's internals moved, the driver
+    falls back to the whole app, at half the pace, and 1,000,000 executions no longer fit
+    in the bench's time budget. This says so the day it happens."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.memory_driver", "--executions", "300", "--every", "100"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert {"asgi_every": 10} in lines, lines
+    checkpoints = [line for line in lines if "executions" in line]
+    assert [line["executions"] for line in checkpoints] == [0, 100, 200, 300]
+    assert all(line["errors"] == 0 for line in checkpoints), checkpoints
