@@ -11,34 +11,17 @@ import dataclasses
 import inspect
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from mixpeek_toolkit.mockserver import Settings, create_app
+from tests.mock_clock import FakeClock
 
 API_KEY = "sk_test_mock"
 NAMESPACE = "team-a"
 AUTH = {"Authorization": f"Bearer {API_KEY}", "X-Namespace": NAMESPACE}
-
-
-@dataclass
-class FakeClock:
-    """Unix time that only moves when a test says so."""
-
-    now: float = 1_800_000_000.0
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
 
 
 @pytest.fixture

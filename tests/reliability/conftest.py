@@ -11,7 +11,6 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -20,6 +19,7 @@ from hypothesis import HealthCheck, settings
 
 from mixpeek_toolkit.mockserver import Settings, create_app
 from mixpeek_toolkit.mockserver.testing.in_process import asgi_client
+from tests.mock_clock import FakeClock
 
 API_KEY = "sk_test_reliability"
 NAMESPACE = "reliability"
@@ -50,23 +50,6 @@ def fuzz(max_examples: int) -> Callable[[Callable[..., Any]], Callable[..., Any]
             HealthCheck.filter_too_much,
         ],
     )
-
-
-@dataclass
-class FakeClock:
-    """Unix time that only moves when a test says so."""
-
-    now: float = 1_800_000_000.0
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
 
 
 @contextlib.contextmanager
