@@ -2,9 +2,9 @@
 
 ``python -m benchmarks.ceiling --port P --body 10=answer10.json --body 100=answer100.json``
 serves each file at ``/ceiling/<top_k>`` (any method): the same bytes as the mock's
-execute answer of that size, with nothing computed. It is served like the mock
-(``uvicorn.Config(app, host, port, log_level="warning")``), so the gap between the two
-is the mock's own work.
+execute answer of that size, with nothing computed. It is served exactly like the mock
+(``uvicorn_config`` of ``mockserver/serving.py``: the same protocol and event loop), so
+the gap between the two is the mock's own work.
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         bodies[int(top_k)] = Path(path).read_bytes()
     import uvicorn
 
-    config = uvicorn.Config(ceiling_app(bodies), host=HOST, port=args.port, log_level="warning")
+    from mixpeek_toolkit.mockserver.serving import uvicorn_config
+
+    config = uvicorn_config(ceiling_app(bodies), host=HOST, port=args.port, log_level="warning")
     uvicorn.Server(config).run()
     return 0
 

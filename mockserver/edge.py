@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .bodies import loads_json, preview, read_body
-from .errors import ContractViolation, InvalidJson, error_response, is_bug
+from .errors import ContractViolation, HeadersTooLarge, InvalidJson, error_response, is_bug
 from .executions import iso
 from .faults import FaultResponse
 from .scenarios import Fault, Scenario
@@ -74,6 +74,7 @@ def v1_endpoint(operation_id: str, handler: Handler) -> Callable[[Request], Awai
         rate = None
         namespace: str | None = None
         try:
+            _check_header_size(request, mock.settings.max_header_bytes)
             key = mock.authenticator.authenticate(request.headers.get("authorization"))
             namespace = mock.namespaces.check_header(request.headers.get("x-namespace"))
             call.namespace = namespace
@@ -142,3 +143,12 @@ def _render_error(
         except ContractViolation as violation:
             response, _ = error_response(violation, bugs=mock.bugs, where=where)
     return response
+
+
+def _check_header_size(request: Request, limit: int) -> None:
+    """:class:`HeadersTooLarge` when the headers (names and values) take over ``limit`` bytes."""
+    size = 0
+    for name, value in request.scope["headers"]:
+        size += len(name) + len(value)
+    if size > limit:
+        raise HeadersTooLarge(size, limit)

@@ -117,6 +117,17 @@ class InvalidJson(BadRequest):
     default_code = "invalid_json"
 
 
+class HeadersTooLarge(BadRequest):
+    """The request's headers are over the size limit (``Settings.max_header_bytes``)."""
+
+    default_code = "headers_too_large"
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"The request headers take {size} bytes, more than the limit of {limit} bytes."
+        )
+
+
 class NamespaceRequired(BadRequest):
     default_code = "namespace_required"
 

@@ -155,6 +155,14 @@ class Settings:
             "with code body_too_large before it is held in memory."
         ),
     )
+    max_header_bytes: int = field(
+        default=32_768,
+        metadata=doc(
+            "Largest size of a /v1 request's headers, names and values together, in bytes; "
+            "larger ones get 400 with code headers_too_large (fronts of real APIs refuse "
+            "such requests too)."
+        ),
+    )
     max_body_depth: int = field(
         default=32,
         metadata=doc(
@@ -302,6 +310,7 @@ class Settings:
             "max_namespaces": self.max_namespaces,
             "journal_size": self.journal_size,
             "max_body_bytes": self.max_body_bytes,
+            "max_header_bytes": self.max_header_bytes,
             "max_body_depth": self.max_body_depth,
             "top_k_ceiling": self.top_k_ceiling,
             "rate_limit": self.rate_limit,

@@ -79,12 +79,13 @@ def serve_workers(settings: Settings, log_level: str) -> None:
     asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only on such sockets, and with
     it on every answer would wait about 40 ms for the client's delayed ACK.
     """
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
+
+    from .serving import uvicorn_config
 
     check_workers(settings)
     os.environ[SETTINGS_ENV] = settings_to_json(settings)
-    config = uvicorn.Config(
+    config = uvicorn_config(
         FACTORY,
         factory=True,
         host=settings.host,
