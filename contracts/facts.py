@@ -162,15 +162,16 @@ class Refusal:
     when: str
     request_carries: tuple[str, ...] = ()
     """JSON pointers into the request body; the case is about a request carrying one of them."""
-    error_type: str | None = None
-    """Signature (422): the ``type`` of every validation error, when the case fixes one."""
+    error_types: tuple[str, ...] = ()
+    """Signature (422): the ``type`` of every validation error is one of these, when the
+    case fixes them (``type``, or a list ``types``)."""
     location_prefixes: tuple[tuple[Any, ...], ...] = ()
     """Signature (422): every validation error's ``location`` starts with one of these."""
 
     @property
     def has_signature(self) -> bool:
         """Whether the case can be recognised without a ``code``."""
-        return bool(self.request_carries or self.error_type or self.location_prefixes)
+        return bool(self.request_carries or self.error_types or self.location_prefixes)
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -197,7 +198,9 @@ def _refusals() -> dict[tuple[str, int], tuple[Refusal, ...]]:
                     operations=frozenset(case["operations"]),
                     when=" ".join(case["when"].split()),
                     request_carries=tuple(case.get("request-carries", ())),
-                    error_type=signature.get("type"),
+                    error_types=tuple(
+                        [signature["type"]] if "type" in signature else signature.get("types", ())
+                    ),
                     location_prefixes=tuple(
                         tuple(prefix) for prefix in signature.get("location-prefixes", ())
                     ),

@@ -701,7 +701,7 @@ def _validation_errors_match(refusal: Refusal, exchange: Exchange) -> bool:
     for entry in errors:
         if not isinstance(entry, dict):
             return False
-        if refusal.error_type is not None and entry.get("type") != refusal.error_type:
+        if refusal.error_types and entry.get("type") not in refusal.error_types:
             return False
         location = entry.get("location")
         location = tuple(location) if isinstance(location, list) else ()
@@ -728,7 +728,7 @@ def documented_refusal(exchange: Exchange) -> Refusal | None:
     for case in cases:
         if not case.has_signature or not _carries_any(case, exchange):
             continue
-        if (case.error_type or case.location_prefixes) and not _validation_errors_match(
+        if (case.error_types or case.location_prefixes) and not _validation_errors_match(
             case, exchange
         ):
             continue

@@ -78,6 +78,15 @@ def test_the_documented_refusals_are_read_from_the_spec():
             request={"inputs": {}},
             errors=[{"type": "missing", "location": ["body", "inputs", "query"], "message": "x"}],
         ),
+        # An input of a type the retriever refuses ("inputs" is free-form in the spec).
+        refusal(
+            422,
+            request={"inputs": {"query": 5}},
+            errors=[
+                {"type": "string_type", "location": ["body", "inputs", "query"], "message": "x"}
+            ],
+        ),
+        refusal(422, code="invalid_inputs", request={"inputs": {"query": 5}}),
         refusal(
             422,
             request={"filters": {"AND": []}},
