@@ -26,6 +26,7 @@ from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
 
+from .digits import is_ascii_number
 from .errors import BadRequest, BodyTooLarge, InvalidJson, RequestValidationFailed
 
 __all__ = ["loads_json", "preview", "read_body"]
@@ -41,7 +42,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, or :class:`BodyTooLarge` once it passes ``limit`` bytes."""
     declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+    if is_ascii_number(declared) and int(declared) > limit:
         raise BodyTooLarge(limit)
     chunks: list[bytes] = []
     size = 0

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from ..generated.models import ExecutionDetail
 from .bodies import loads_json, read_body
+from .digits import is_ascii_number
 from .errors import Conflict, NotFound, RequestValidationFailed, Unauthorized, error_response
 from .executions import view
 from .scenarios import QueuedScenario
@@ -168,7 +169,7 @@ async def get_journal(request: Request) -> Response:
     raw = request.query_params.get("limit")
     limit = None
     if raw is not None:
-        if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_JOURNAL_LIMIT:
+        if not is_ascii_number(raw) or int(raw) > MAX_JOURNAL_LIMIT:
             raise _invalid(
                 ["query", "limit"], f"limit must be an integer between 0 and {MAX_JOURNAL_LIMIT}."
             )

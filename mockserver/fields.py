@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .bitsets import bits_of, everything
 from .bounded import BoundedDict
+from .digits import is_ascii_number
 
 if TYPE_CHECKING:
     from .world import StoredDocument
@@ -61,9 +62,7 @@ def resolve_field(document: StoredDocument, path: str) -> Any:
     for part in parts:
         if isinstance(value, Mapping):
             value = value.get(part, MISSING)
-        elif (
-            isinstance(value, list) and part.isascii() and part.isdigit() and int(part) < len(value)
-        ):
+        elif isinstance(value, list) and is_ascii_number(part) and int(part) < len(value):
             value = value[int(part)]
         else:
             return MISSING

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .digits import is_ascii_number
 from .errors import InvalidPreference, RequestValidationFailed
 
 __all__ = ["ErrorKind", "Fault", "Outcome", "Scenario", "ScenarioParser", "ScenarioQueue"]
@@ -160,11 +161,6 @@ _ELEMENT = re.compile(
 )
 
 
-def _is_number(raw: str) -> bool:
-    """ASCII digits only: ``str.isdigit`` also takes '²', which ``int`` refuses."""
-    return raw.isascii() and raw.isdigit()
-
-
 def _unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         return re.sub(r"\\(.)", r"\1", value[1:-1])
@@ -286,7 +282,7 @@ class ScenarioParser:
         return Scenario(**values)
 
     def _status(self, name: str, raw: str | None, error) -> int:
-        if raw is None or not _is_number(raw) or int(raw) not in self.allowed_statuses:
+        if raw is None or not is_ascii_number(raw) or int(raw) not in self.allowed_statuses:
             allowed = ", ".join(map(str, self.allowed_statuses))
             raise error(f"Preference {name} must be one of {allowed}, got {raw!r}.")
         return int(raw)
@@ -308,7 +304,7 @@ def _text(name: str, raw: str | None, error) -> str:
 
 def _bounded(name: str, raw: str | None, bounds: tuple[int, int], error) -> int:
     low, high = bounds
-    if raw is None or not _is_number(raw) or not low <= int(raw) <= high:
+    if raw is None or not is_ascii_number(raw) or not low <= int(raw) <= high:
         raise error(f"Preference {name} must be an integer between {low} and {high}, got {raw!r}.")
     return int(raw)
 

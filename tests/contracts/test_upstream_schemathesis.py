@@ -9,16 +9,13 @@ claims what the mock does not do, or a mock that answers what the spec does not 
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from mixpeek_toolkit import spec
 from mixpeek_toolkit.mockserver import Settings
 from mixpeek_toolkit.mockserver.testing import MockServer
-
-SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+from tests.upstream_cli import schemathesis_run
 
 
 @pytest.mark.timeout(600)
@@ -26,26 +23,13 @@ def test_upstream_schemathesis_with_every_check_finds_nothing_on_the_mock(tmp_pa
     settings = Settings(strict=True, rate_limit=1_000_000, seed=11)
     with MockServer(settings) as server:
         result = subprocess.run(
-            [
-                str(SCHEMATHESIS),
-                "run",
-                str(spec.OPENAPI_PATH),
-                "--url",
+            schemathesis_run(
                 server.base_url,
-                "--checks",
-                "all",
-                "-H",
-                "Authorization: Bearer sk_test_x",
-                "-H",
-                "X-Namespace: upstream",
-                "--max-examples",
-                "10",
-                "--seed",
-                "1",
-                "--generation-database",
-                "none",
-                "--no-color",
-            ],
+                namespace="upstream",
+                api_key="sk_test_x",
+                seed=1,
+                options=["--max-examples", "10"],
+            ),
             cwd=tmp_path,  # it writes .schemathesis/ and .hypothesis/ where it runs
             capture_output=True,
             text=True,

@@ -129,15 +129,20 @@ def test_the_cache_keeps_at_most_its_size_and_forgets_the_least_recently_used() 
         EngineResultCache(max_size=0)
 
 
-def test_the_shared_view_of_a_result_answers_the_same_documents_without_copying() -> None:
+def _default_world_result():
+    """The engine's result of ``QUERY`` on the default world, run afresh."""
     world = NamespaceWorld.from_template(load_world(default_world_path()))
     retriever = world.find_retriever(RETRIEVER)
     assert retriever is not None
     request = ExecuteRetrieverRequest.model_validate(QUERY)
     inputs = resolve_inputs(retriever, QUERY["inputs"])
-    result = run_retriever(
+    return run_retriever(
         retriever, world.collections_of(retriever), request, inputs, rng=random.Random(1)
     )
+
+
+def test_the_shared_view_of_a_result_answers_the_same_documents_without_copying() -> None:
+    result = _default_world_result()
     shared = result.documents.shared()
     assert shared == result.documents and len(shared) == len(result.documents)
     assert shared[0]["payload"] is shared[0]["payload"]  # the stored payload itself
@@ -147,14 +152,7 @@ def test_the_shared_view_of_a_result_answers_the_same_documents_without_copying(
 def test_the_shared_view_shapes_each_document_once_for_every_read() -> None:
     """Every execution of a cached result answers the same dicts: 10,000 stored
     executions of one query hold one copy of its documents, not 10,000."""
-    world = NamespaceWorld.from_template(load_world(default_world_path()))
-    retriever = world.find_retriever(RETRIEVER)
-    assert retriever is not None
-    request = ExecuteRetrieverRequest.model_validate(QUERY)
-    inputs = resolve_inputs(retriever, QUERY["inputs"])
-    result = run_retriever(
-        retriever, world.collections_of(retriever), request, inputs, rng=random.Random(1)
-    )
+    result = _default_world_result()
     view = result.documents.shared()
     assert result.documents.shared() is view
     first, again = view[2:5], view[0:5]

@@ -37,13 +37,12 @@ from typing import Any
 
 import httpx
 
-from mixpeek_toolkit import spec
 from mixpeek_toolkit.mockserver import Settings
 from mixpeek_toolkit.mockserver.testing import MockServer
 from tests.reliability.load import run_load
+from tests.upstream_cli import schemathesis_run
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 UPSTREAM_CONFIG = """\
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "422", "429", "5xx"]
@@ -86,36 +85,20 @@ def upstream_fuzzing(examples: int, seconds: int, seed: int) -> Step:
     with MockServer(settings) as server, tempfile.TemporaryDirectory() as workdir:
         config = Path(workdir, "schemathesis.toml")
         config.write_text(UPSTREAM_CONFIG)
-        command = [
-            str(SCHEMATHESIS),
-            "--config-file",
-            str(config),
-            "run",
-            str(spec.OPENAPI_PATH),
-            "--url",
+        command = schemathesis_run(
             server.base_url,
-            "--checks",
-            "all",
-            "--mode",
-            "all",
-            "--phases",
-            "examples,coverage,fuzzing,stateful",
-            "--max-examples",
-            str(examples),
-            "--max-time",
-            str(seconds),
-            "--seed",
-            str(seed),
-            "--generation-database",
-            "none",
-            "-H",
-            "Authorization: Bearer sk_test_soak",
-            "-H",
-            "X-Namespace: soak",
-            "--workers",
-            "2",
-            "--no-color",
-        ]
+            namespace="soak",
+            api_key="sk_test_soak",
+            seed=seed,
+            config=config,
+            options=[
+                "--mode", "all",
+                "--phases", "examples,coverage,fuzzing,stateful",
+                "--max-examples", str(examples),
+                "--max-time", str(seconds),
+                "--workers", "2",
+            ],
+        )  # fmt: skip
         try:
             result = subprocess.run(
                 command, cwd=workdir, capture_output=True, text=True, timeout=seconds + 120
