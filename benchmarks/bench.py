@@ -15,7 +15,8 @@ minutes, everything on 127.0.0.1 and every process stopped at the end:
 - **start-up**: spawn to the first 200 of execute;
 - **memory**: RSS over 1,000,000 executions driven in process (``memory_driver``, run
   in the background at idle priority);
-- the **engine** alone at 10k, 30k and 100k documents (``engine_scaling``);
+- the **engine** alone at 10k, 30k and 100k documents (``engine_scaling``), with the
+  memory probe paused meanwhile;
 - the **contract suite**'s cases per second against the mock (``contract_speed``).
 
 It writes reports/bench.json, reports/bench.md (also printed) and reports/bench.png
@@ -195,9 +196,11 @@ def _measure(session: Session, rows: list[Row], prism: Path | None) -> None:
                 run_asgi_rows(session, rows, served, answers, asgi)
         sizes = ", ".join(f"{size:,}" for size in args.engine_sizes)
         session.say(f"engine alone at {sizes} documents ...")
-        session.results["engine"] = measure_in_subprocess(
-            args.engine_sizes, args.engine_seconds, REPO
-        )
+        with probe.paused():  # the engine alone: no other process on the machine's caches
+            session.results["engine"] = measure_in_subprocess(
+                args.engine_sizes, args.engine_seconds, REPO
+            )
+        session.results["engine"]["memory_probe"] = "paused (SIGSTOP) while the engine was timed"
         session.results["memory"] = _memory(session, probe)
     finally:
         probe.stop()

@@ -96,21 +96,23 @@ class _ExecutorPath:
     def __init__(self, app: Any, bodies: Sequence[bytes]) -> None:
         from mixpeek_toolkit.generated.models import ExecuteRetrieverRequest
         from mixpeek_toolkit.mockserver.executions import view
-        from mixpeek_toolkit.mockserver.executor import ExecutionOptions
+        from mixpeek_toolkit.mockserver.prepared import prepared_from_model
         from mixpeek_toolkit.mockserver.rendering import render_json
 
         self.mock = app.state.mock
         self.namespace = self.mock.namespaces.get(NAMESPACE)
         self.retriever = self.namespace.world.find_retriever(RETRIEVER)
-        self.requests = [ExecuteRetrieverRequest.model_validate_json(b) for b in bodies]
-        self.options = ExecutionOptions()
+        self.requests = [
+            prepared_from_model(None, ExecuteRetrieverRequest.model_validate_json(b))
+            for b in bodies
+        ]
         self.view, self.render_json = view, render_json
 
     async def __call__(self, index: int) -> bool:
         """One execute; True when it completed (as a 200 with documents would)."""
         mock = self.mock
         answer = await mock.executor.execute(
-            self.namespace, self.retriever, self.requests[index], None, self.options
+            self.namespace, self.retriever, self.requests[index], None
         )
         execution = answer.execution
         if execution is None:  # not modified: nothing new was stored

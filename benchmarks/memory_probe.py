@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,25 @@ class MemoryProbe:
             return False
         return True
 
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The child stopped (``SIGSTOP``) for a measurement that needs the machine alone.
+
+        At idle priority it still takes a core the measurement leaves free, and with it
+        a share of the shared cache and of the memory bandwidth, which slows a large
+        corpus more than a small one. Stopped, it keeps its memory and takes neither.
+        """
+        process = self._process
+        running = process is not None and process.poll() is None
+        if running:
+            os.killpg(process.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            if running:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGCONT)
+
     @property
     def reached(self) -> int:
         return self.checkpoints[-1]["executions"] if self.checkpoints else 0
@@ -108,15 +128,25 @@ class MemoryProbe:
         return self.reached >= self.executions
 
     def stop(self) -> None:
+        """End the child if it still runs, and release its pipe."""
         process = self._process
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=5)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=5)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+        if process.stdout is not None and not self._reader_alive():
+            process.stdout.close()
+
+    def _reader_alive(self) -> bool:
+        return self._reader is not None and self._reader.is_alive()
 
     def summary(self, finished: bool, promoted: bool) -> dict[str, Any]:
         """The figures of the checkpoints: the series, its maximum, its rise from

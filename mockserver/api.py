@@ -8,18 +8,16 @@ executor or the store, and answer generated models. Checks before them live in
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from pydantic import ValidationError as PydanticValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..generated.models import ExecuteRetrieverRequest
+from .bodies import read_body
 from .caching import cache_headers
-from .edge import JSON, Call, parse_json_body
+from .edge import JSON, Call, journaled_json
 from .errors import NotFound, RequestValidationFailed, error_for_status
 from .executions import Execution, advance, view
-from .executor import ExecutionOptions
+from .prepared import prepare_execute
 from .rendering import render_json
 from .scenarios import Scenario
 from .settings import ReadBack
@@ -30,22 +28,25 @@ from .world import RetrieverSpec
 
 __all__ = ["execute_retriever", "get_execution"]
 
-TRUE = "true"
-
 
 async def execute_retriever(request: Request, mock: MockState, call: Call) -> Response:
     settings = mock.settings
-    body = await parse_json_body(request, call, settings.max_body_bytes)
-    issues = call.operation.validate_parameters(request.path_params, request.query_params)
-    try:
-        call.operation.validate_body(body, max_depth=settings.max_body_depth)
-    except RequestValidationFailed as failed:
-        if not issues:
-            raise  # keeps its message and code (e.g. body_too_deep)
-        issues.extend(failed.issues)
-    if issues:
-        raise RequestValidationFailed(issues)
-    execute = _parse_request(body)
+    raw = await read_body(request, settings.max_body_bytes)
+    key = (request.path_params["retriever_id"], request.scope["query_string"], raw)
+    prepared = mock.prepared.get(key)  # a request sent before: checked already
+    if prepared is None:
+        body = journaled_json(raw, call)
+        prepared = prepare_execute(
+            body,
+            operation=call.operation,
+            path=request.path_params,
+            query=request.query_params,
+            max_depth=settings.max_body_depth,
+        )
+        mock.prepared.keep(key, prepared)
+    else:  # a kept body is small enough to be journaled whole
+        call.body = prepared.body
+    execute = prepared.request
 
     namespace = await mock.worlds.namespace(call.namespace)
     retriever = _find_retriever(namespace, request.path_params["retriever_id"])
@@ -57,15 +58,9 @@ async def execute_retriever(request: Request, mock: MockState, call: Call) -> Re
         call.scenario = scenario
     _raise_forced_status(mock, scenario)
 
-    query = request.query_params
-    options = ExecutionOptions(
-        include_legacy_results=query.get("include_legacy_results", "").lower() == TRUE,
-        explain=bool(execute.explain) or query.get("explain", "").lower() == TRUE,
-        skip_cache=bool(execute.skip_cache) or query.get("skip_cache", "").lower() == TRUE,
-    )
     if execute.stream:  # streamed answers are not cached: no ETag, no 304
         answer = await mock.executor.execute(
-            namespace, retriever, execute, scenario, options, run_to_end=True
+            namespace, retriever, prepared, scenario, run_to_end=True
         )
         assert answer.execution is not None
         call.execution_id = answer.execution.execution_id
@@ -73,9 +68,8 @@ async def execute_retriever(request: Request, mock: MockState, call: Call) -> Re
     answer = await mock.executor.execute(
         namespace,
         retriever,
-        execute,
+        prepared,
         scenario,
-        options,
         if_none_match=request.headers.get("if-none-match"),
     )
     if answer.execution is None:
@@ -150,23 +144,6 @@ def not_modified(mock: MockState, call: Call, etag: str | None) -> Response:
     if mock.settings.strict:
         call.operation.check_response(304, None, None)
     return Response(status_code=304, headers=cache_headers(etag, hit=None))
-
-
-def _parse_request(body: Any) -> ExecuteRetrieverRequest:
-    inputs = body.get("inputs") if isinstance(body, dict) else None
-    top_k = inputs.get("top_k") if isinstance(inputs, dict) else None
-    if isinstance(top_k, float) and top_k.is_integer():  # JSON Schema's integer 1e300 is
-        # an integer the ceiling clamps, not a parse error (the journal keeps the body as sent)
-        body = {**body, "inputs": {**inputs, "top_k": int(top_k)}}
-    try:
-        return ExecuteRetrieverRequest.model_validate(body)
-    except PydanticValidationError as invalid:  # the schema passed; the models disagree
-        raise RequestValidationFailed(
-            [
-                {"type": e["type"], "location": ["body", *e["loc"]], "message": e["msg"]}
-                for e in invalid.errors(include_url=False)
-            ]
-        ) from None
 
 
 def _find_retriever(namespace: NamespaceState, retriever_id: str) -> RetrieverSpec:

@@ -15,9 +15,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["CACHE_CONTROL", "NO_STORE", "cache_headers", "entity_tag", "etag_matches"]
+__all__ = [
+    "CACHE_CONTROL",
+    "NO_STORE",
+    "cache_headers",
+    "canonical_items",
+    "canonical_json",
+    "entity_tag",
+    "etag_matches",
+    "tag_of_parts",
+]
 
 CACHE_CONTROL = "private, max-age=0, must-revalidate"
 """Directives of an answer with an ``ETag``: keep it, but revalidate before reuse."""
@@ -26,11 +36,30 @@ NO_STORE = "no-store"
 """Directives of an answer without one (in flight, failed, a scroll page)."""
 
 _TAG_DIGITS = 32
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str)
+"""``json.dumps`` with these options builds an encoder per call; this one is built once."""
 
 
 def entity_tag(*material: Any) -> str:
     """A strong entity tag (``"<hex>"``) of JSON-like ``material``."""
-    canonical = json.dumps(material, separators=(",", ":"), sort_keys=True, default=str)
+    return tag_of_parts([canonical_json(item) for item in material])
+
+
+def canonical_json(value: Any) -> str:
+    """``value`` as the entity tag reads it: compact JSON, keys sorted, the rest as text."""
+    return _CANONICAL.encode(value)
+
+
+def canonical_items(*values: Any) -> str:
+    """The parts of ``values`` for :func:`tag_of_parts`, in one: their canonical JSON,
+    joined by commas (the canonical JSON of the list of them, without its brackets)."""
+    return _CANONICAL.encode(values)[1:-1]
+
+
+def tag_of_parts(parts: Sequence[str]) -> str:
+    """:func:`entity_tag` of material already rendered, item by item, by :func:`canonical_json`
+    (the same tag: the canonical JSON of a list is its items' joined by commas)."""
+    canonical = "[" + ",".join(parts) + "]"
     return '"' + hashlib.sha256(canonical.encode()).hexdigest()[:_TAG_DIGITS] + '"'
 
 

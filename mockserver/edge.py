@@ -21,7 +21,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .bodies import loads_json, preview, read_body
+from .bodies import loads_json, preview
 from .errors import ContractViolation, HeadersTooLarge, InvalidJson, error_response, is_bug
 from .executions import iso
 from .faults import FaultResponse
@@ -30,7 +30,7 @@ from .secrecy import redact_key
 from .state import MockState
 from .validation import OperationContract
 
-__all__ = ["JSON", "Call", "parse_json_body", "v1_endpoint"]
+__all__ = ["JOURNALED_BODY_BYTES", "JSON", "Call", "journaled_json", "v1_endpoint"]
 
 JSON = "application/json"
 JOURNALED_BODY_BYTES = 65_536
@@ -53,9 +53,8 @@ class Call:
 Handler = Callable[[Request, MockState, Call], Awaitable[Response]]
 
 
-async def parse_json_body(request: Request, call: Call, limit: int) -> Any:
-    """The JSON body (at most ``limit`` bytes); the journal keeps it, or a preview of a large one."""
-    raw = await read_body(request, limit)
+def journaled_json(raw: bytes, call: Call) -> Any:
+    """The JSON of ``raw``; the journal keeps it, or a preview of a large or invalid one."""
     try:
         body = loads_json(raw)
     except InvalidJson:

@@ -16,6 +16,8 @@ read-back, whose documents depend on the read-back mode (``Settings.readback``):
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -31,7 +33,28 @@ RESULT_STATUSES = frozenset({KnownExecutionStatus.COMPLETED, KnownExecutionStatu
 
 
 def iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
+    """``timestamp`` (unix seconds) as the API writes it: ``2026-01-02T03:04:05.678901Z``.
+
+    The same text as ``datetime.fromtimestamp(timestamp, UTC).isoformat()`` with ``Z``
+    for ``+00:00``: microseconds rounded half to even, left out when zero. Every answer
+    writes two or three of these, so the date and time of the last second are kept.
+    """
+    fraction, whole = math.modf(timestamp)
+    micros = round(fraction * 1e6)
+    if micros >= 1_000_000:
+        micros -= 1_000_000
+        whole += 1
+    elif micros < 0:
+        micros += 1_000_000
+        whole -= 1
+    seconds = int(whole)
+    text = _second_text(seconds)
+    return f"{text}.{micros:06d}Z" if micros else f"{text}Z"
+
+
+@functools.lru_cache(maxsize=4)
+def _second_text(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Runs one execute request: plans its outcome, runs DOMAIN's engine, charges the budget.
 
-The handler hands over a parsed request, the namespace and the scenario; the
+The handler hands over a prepared request (:mod:`~mixpeek_toolkit.mockserver.prepared`:
+parsed, checked, digested), the namespace and the scenario; the
 executor answers an :class:`Answer`: the :class:`~mixpeek_toolkit.mockserver.executions.Execution`
 record (stored), or nothing when the request's ``If-None-Match`` names the entity tag
 of an unchanged result (``304``: no execution, no credit spent).
@@ -22,12 +23,12 @@ What the request asks beyond the seeds, as the real API answers it:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..generated.models import ExecuteRetrieverRequest, KnownExecutionStatus, ScrollPaginationParams
-from .caching import entity_tag, etag_matches
+from .caching import canonical_items, etag_matches, tag_of_parts
 from .engine import EngineResult, InvalidFilter, run_retriever
 from .engine_cache import CachedResult, EngineResultCache
 from .errors import InvalidCursorError, RequestValidationFailed
@@ -38,7 +39,6 @@ from .paging import (
     InvalidCursor,
     empty_metadata,
     paginate,
-    request_fingerprint,
 )
 from .protocols import BudgetLedger, IdMinter
 from .randomness import ExecutionIds, derive_rng
@@ -47,6 +47,9 @@ from .settings import Settings
 from .store import ExecutionStore
 from .tenancy import NamespaceState
 from .world import CollectionSpec, MissingInputs, RetrieverSpec, resolve_inputs
+
+if TYPE_CHECKING:
+    from .prepared import PreparedExecute
 
 __all__ = ["Answer", "ExecutionOptions", "Executor"]
 
@@ -109,18 +112,18 @@ class Executor:
         self,
         namespace: NamespaceState,
         retriever: RetrieverSpec,
-        request: ExecuteRetrieverRequest,
+        prepared: PreparedExecute,
         scenario: Scenario | None,
-        options: ExecutionOptions,
         *,
         run_to_end: bool = False,
         if_none_match: str | None = None,
     ) -> Answer:
         now = self._clock()
-        inputs = self._inputs(retriever, request)
+        request, options = prepared.request, prepared.options
+        inputs = self._inputs(retriever, prepared.given_inputs)
         limits = self._clamp_top_k(retriever, inputs)
         warnings = _ignored_retriever_id(namespace, retriever, request)
-        fingerprint = request_fingerprint(namespace.name, retriever.retriever_id, request)
+        fingerprint = prepared.fingerprint(namespace.name, retriever.retriever_id)
         scenario = scenario or Scenario()
         plan = self._plan(fingerprint, scenario, run_to_end)
 
@@ -171,7 +174,7 @@ class Executor:
             and not request.stream
             and not _is_scroll(request)
         ):
-            etag = self._etag(namespace, retriever, request, options, plan, scenario)
+            etag = self._etag(namespace, retriever, prepared, plan, scenario)
             if etag_matches(if_none_match, etag):
                 return Answer(None, etag)
 
@@ -233,10 +236,7 @@ class Executor:
 
     # ------------------------------------------------------------------ steps
 
-    def _inputs(self, retriever: RetrieverSpec, request: ExecuteRetrieverRequest) -> dict[str, Any]:
-        given = (
-            request.inputs.model_dump(exclude_unset=True) if request.inputs is not None else None
-        )
+    def _inputs(self, retriever: RetrieverSpec, given: Mapping[str, Any] | None) -> dict[str, Any]:
         try:
             return resolve_inputs(retriever, given)
         except MissingInputs as missing:
@@ -360,25 +360,25 @@ class Executor:
         self,
         namespace: NamespaceState,
         retriever: RetrieverSpec,
-        request: ExecuteRetrieverRequest,
-        options: ExecutionOptions,
+        prepared: PreparedExecute,
         plan: Plan,
         scenario: Scenario,
     ) -> str:
         """The entity tag of the result: what decides it, never the execution id."""
-        canonical = request.model_dump(
-            mode="json", exclude_none=True, exclude={"skip_cache", "stream"}, warnings=False
-        )
         settings = self._settings
-        return entity_tag(
-            settings.seed,
-            namespace.name,
-            namespace.world_state,
-            retriever.retriever_id,
-            canonical,
-            [options.include_legacy_results, options.explain],
-            [plan.final_status.value, scenario.stages],
-            [settings.top_k_ceiling, settings.cursor_secret],
+        options = prepared.options
+        return tag_of_parts(
+            [
+                canonical_items(
+                    settings.seed, namespace.name, namespace.world_state, retriever.retriever_id
+                ),
+                prepared.etag_json,  # the request, rendered once
+                canonical_items(
+                    [options.include_legacy_results, options.explain],
+                    [plan.final_status.value, scenario.stages],
+                    [settings.top_k_ceiling, settings.cursor_secret],
+                ),
+            ]
         )
 
     def _new_ids(self) -> tuple[str, str]:

@@ -56,6 +56,8 @@ __all__ = [
     "InvalidCursor",
     "Page",
     "empty_metadata",
+    "fingerprint_json",
+    "fingerprint_of",
     "paginate",
     "request_fingerprint",
 ]
@@ -69,6 +71,7 @@ IMPLICIT_LIMIT: int = spec.load_openapi()["components"]["schemas"]["ExecuteRetri
 _PAGING_FIELDS = frozenset({"pagination", "limit", "offset", "page_size"})
 _LEGACY_FIELDS = ("limit", "offset", "page_size")
 _FINGERPRINT_DIGITS = 16
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
 
 
 class InvalidCursor(ValueError):
@@ -156,10 +159,21 @@ def request_fingerprint(namespace: str, retriever_id: str, request: ExecuteRetri
 
     Pass the retriever's id (not its name), so both address the same walk.
     """
+    return fingerprint_of(namespace, retriever_id, fingerprint_json(request))
+
+
+def fingerprint_json(request: ExecuteRetrieverRequest) -> str:
+    """The request minus its paging fields as canonical JSON: what the fingerprint digests."""
     body = request.model_dump(
         mode="json", exclude_none=True, exclude=set(_PAGING_FIELDS), warnings=False
     )
-    canonical = json.dumps([namespace, retriever_id, body], separators=(",", ":"), sort_keys=True)
+    return _CANONICAL.encode(body)
+
+
+def fingerprint_of(namespace: str, retriever_id: str, request_json: str) -> str:
+    """:func:`request_fingerprint` of a request already rendered by :func:`fingerprint_json`
+    (the digest of ``[namespace, retriever_id, request]`` as canonical JSON)."""
+    canonical = f"[{_CANONICAL.encode((namespace, retriever_id))[1:-1]},{request_json}]"
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

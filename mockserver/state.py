@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .bugs import BugLog
 from .executor import Executor
+from .prepared import PreparedRequests
 from .protocols import (
     BudgetLedger,
     JournalStore,
@@ -44,6 +45,8 @@ class MockState:
     aclose: Callable[[], Awaitable[None]]
     """Releases the connections of a shared store (called on shutdown)."""
     rendered: RenderedExecutions = field(default_factory=RenderedExecutions)
+    prepared: PreparedRequests = field(default_factory=PreparedRequests)
+    """Execute requests checked already, by their bytes (a pure function of them: never reset)."""
     bugs: BugLog = field(default_factory=BugLog)
     """Unexpected exceptions (bugs of the mock), until the testing engine takes them."""
 
