@@ -367,18 +367,21 @@ class Executor:
         """The entity tag of the result: what decides it, never the execution id."""
         settings = self._settings
         options = prepared.options
-        return tag_of_parts(
-            [
-                canonical_items(
-                    settings.seed, namespace.name, namespace.world_state, retriever.retriever_id
-                ),
-                prepared.etag_json,  # the request, rendered once
-                canonical_items(
-                    [options.include_legacy_results, options.explain],
-                    [plan.final_status.value, scenario.stages],
-                    [settings.top_k_ceiling, settings.cursor_secret],
-                ),
-            ]
+        decided_by = (namespace.name, namespace.world_state, retriever.retriever_id)
+        outcome = (plan.final_status.value, scenario.stages)
+        return prepared.derive(
+            ("etag", *decided_by, *outcome),
+            lambda: tag_of_parts(
+                [
+                    canonical_items(settings.seed, *decided_by),
+                    prepared.etag_json,  # the request, rendered once
+                    canonical_items(
+                        [options.include_legacy_results, options.explain],
+                        list(outcome),
+                        [settings.top_k_ceiling, settings.cursor_secret],
+                    ),
+                ]
+            ),
         )
 
     def _new_ids(self) -> tuple[str, str]:

@@ -21,7 +21,7 @@ cache stays small (at most a few MB).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +50,7 @@ PREPARED_BODY_BYTES = 8_192
 """A larger body is prepared for each request and never kept."""
 
 TRUE = "true"
-_FINGERPRINTS_KEPT = 8
+_DERIVED_KEPT = 16
 _ETAG_EXCLUDED = frozenset({"skip_cache", "stream"})
 """Fields that change how a result is delivered, not the result: not in its entity tag."""
 
@@ -69,17 +69,25 @@ class PreparedExecute:
     """The request minus its paging fields, as the fingerprint digests it."""
     etag_json: str
     """The request as the entity tag digests it."""
-    fingerprints: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
-    """The fingerprints computed so far, by namespace and retriever (a few at most)."""
+    derived: dict[tuple[Any, ...], str] = field(default_factory=dict, compare=False)
+    """What was derived from this request so far (fingerprints and entity tags, by what
+    else decides them): a few entries at most, as a request meets few namespaces."""
 
     def fingerprint(self, namespace: str, retriever_id: str) -> str:
         """:func:`~mixpeek_toolkit.mockserver.paging.request_fingerprint` of this request."""
-        key = (namespace, retriever_id)
-        found = self.fingerprints.get(key)
+        return self.derive(
+            ("fingerprint", namespace, retriever_id),
+            lambda: fingerprint_of(namespace, retriever_id, self.fingerprint_json),
+        )
+
+    def derive(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
+        """``make()``, a pure function of this request and ``key``, computed once per key
+        (up to :data:`_DERIVED_KEPT` keys; past them, every time)."""
+        found = self.derived.get(key)
         if found is None:
-            found = fingerprint_of(namespace, retriever_id, self.fingerprint_json)
-            if len(self.fingerprints) < _FINGERPRINTS_KEPT:
-                self.fingerprints[key] = found
+            found = make()
+            if len(self.derived) < _DERIVED_KEPT:
+                self.derived[key] = found
         return found
 
 

@@ -33,8 +33,9 @@ RETRIEVER = "ret_product_search"
 QUERY = {"inputs": {"query": "wireless headphones", "top_k": 5}}
 HEADERS_COMPARED = ("content-type", "etag", "cache-control", "x-cache", "x-ratelimit-remaining")
 
-# (path suffix, raw body): repeats, switches in the query string, refusals, odd bodies.
-SEQUENCE: list[tuple[str, str]] = [
+# (path suffix, raw body[, Prefer]): repeats, switches in the query string, refusals, odd
+# bodies, scripted outcomes (the entity tag depends on them).
+SEQUENCE: list[tuple[str, ...]] = [
     ("", json.dumps(QUERY)),
     ("", json.dumps(QUERY)),
     ("?explain=true", json.dumps(QUERY)),
@@ -50,6 +51,9 @@ SEQUENCE: list[tuple[str, str]] = [
     ("", json.dumps({"inputs": {"query": "q" * PREPARED_BODY_BYTES}})),  # too large to keep
     ("", json.dumps({"inputs": {"query": "q" * PREPARED_BODY_BYTES}})),
     ("?skip_cache=true", json.dumps(QUERY)),
+    ("", json.dumps(QUERY), "outcome=degraded"),
+    ("", json.dumps(QUERY), "stages=4"),
+    ("", json.dumps(QUERY), "respond-async"),
     ("", json.dumps(QUERY)),
 ]
 
@@ -71,11 +75,11 @@ async def _answers(app, retrievers: list[str]) -> tuple[list[tuple], dict]:
     answers = []
     async with httpx.AsyncClient(transport=transport, base_url="http://mock", headers=AUTH) as c:
         for retriever in retrievers:
-            for suffix, body in SEQUENCE:
+            for suffix, body, *prefer in SEQUENCE:
                 response = await c.post(
                     execute_path(retriever) + suffix,
                     content=body,
-                    headers={"Content-Type": "application/json"},
+                    headers={"Content-Type": "application/json", "Prefer": ", ".join(prefer)},
                 )
                 headers = {name: response.headers.get(name) for name in HEADERS_COMPARED}
                 answers.append((suffix, body[:40], response.status_code, headers, response.content))
