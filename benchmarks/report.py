@@ -121,8 +121,13 @@ def _engine(engine: Mapping[str, Any]) -> str:
             f"({size['runs']} runs{cpu}{first})"
         )
     factor, cpu_factor = engine.get("growth_factor"), engine.get("cpu_growth_factor")
+    fastest = engine.get("fastest_growth_factor")
     growth = f"; growth factor {factor:.2f}" if factor is not None else ""
-    growth += f" (CPU time: {cpu_factor:.2f})" if cpu_factor is not None else ""
+    extra = [f"CPU time: {cpu_factor:.2f}"] if cpu_factor is not None else []
+    extra += [f"fastest runs: {fastest:.2f}"] if fastest is not None else []
+    growth += f" ({', '.join(extra)})" if extra else ""
+    if engine.get("sizes_taking_turns"):
+        growth += "; the sizes took turns, one run each"
     return "; ".join(parts) + growth
 
 

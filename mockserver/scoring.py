@@ -22,14 +22,19 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import repeat
 from operator import mul
 from typing import Any
 
+from .bounded import BoundedDict
+
 __all__ = [
     "NEUTRAL_SCORE",
+    "TOKEN_COLUMNS_KEPT",
     "CollectionIndex",
     "embed_text",
     "score_documents",
@@ -186,13 +191,30 @@ class _DocumentVector:
     hashed: tuple[tuple[int, float], ...]  # (token hash, weight), for pseudo-embeddings
 
 
+TOKEN_COLUMNS_KEPT = 32
+"""Token columns kept per collection (8 bytes a document each), least recently used out."""
+
+
 @dataclass(frozen=True, slots=True)
 class CollectionIndex:
-    """Token statistics of one collection, built once from its documents' payloads."""
+    """Token statistics of one collection, built once from its documents' payloads.
+
+    A query reads, for each of its tokens, that token's weight in every document. Those
+    weights are laid out once per token as a column (``array('d')``, one 8-byte weight
+    per document, 0.0 where the document lacks it), on first use, and kept
+    (:data:`TOKEN_COLUMNS_KEPT` per collection). Scoring then reads contiguous memory in
+    C instead of one dictionary per document: its cost per document stays the same when
+    the corpus outgrows the CPU caches.
+    """
 
     idf: Mapping[str, float]
     vectors: tuple[_DocumentVector, ...]
     default_idf: float  # idf of a token no document contains
+    columns: BoundedDict[str, array] = field(
+        default_factory=lambda: BoundedDict(TOKEN_COLUMNS_KEPT, evict="least_recent"),
+        compare=False,
+        repr=False,
+    )
 
     @classmethod
     def build(cls, payloads: Sequence[Mapping[str, Any]]) -> CollectionIndex:
@@ -232,16 +254,26 @@ class CollectionIndex:
         vectors = self.vectors
         return [vectors[p] for p in positions]
 
+    def column(self, token: str) -> array:
+        """The weight of ``token`` in each document, in document order (0.0 where absent)."""
+        return self.columns.get_or_put(
+            token, lambda: array("d", [v.weights.get(token, 0.0) for v in self.vectors])
+        )
+
     def text_scores(self, query: str, positions: Sequence[int] | None = None) -> list[float]:
         """Cosine similarity of ``query`` with every document (or those at ``positions``),
         in document order."""
         terms = self.query_vector(query)
-        tokens, weights, zeros = list(terms), list(terms.values()), [0.0] * len(terms)
-        # Per document: min(1.0, sum(w * weights.get(t, 0.0) for t, w in terms)), in C.
-        return [
-            min(1.0, sum(map(mul, weights, map(v.weights.get, tokens, zeros))))
-            for v in self._vectors(positions)
-        ]
+        if not terms:  # the sum of no products: 0, as sum([]) gives
+            return [0] * (len(self.vectors) if positions is None else len(positions))
+        # Per document: min(1.0, sum(w * weight of t in the document, for t, w in terms)),
+        # the same operations in the same order as over the document's own weights; in C.
+        products = []
+        for token, weight in terms.items():
+            column = self.column(token)
+            weights = column if positions is None else map(column.__getitem__, positions)
+            products.append(map(mul, repeat(weight), weights))
+        return list(map(min, repeat(1.0), map(sum, zip(*products, strict=True))))
 
     def embedding_scores(
         self, embedding: Sequence[float], positions: Sequence[int] | None = None
