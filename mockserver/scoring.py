@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import mul
+from operator import add, mul
 from typing import Any
 
 from .bounded import BoundedDict
@@ -264,12 +264,17 @@ class CollectionIndex:
         """Cosine similarity of ``query`` with every document (or those at ``positions``),
         in document order."""
         terms = self.query_vector(query)
+        size = len(self.vectors) if positions is None else len(positions)
         if not terms:  # the sum of no products: 0, as sum([]) gives
-            return [0] * (len(self.vectors) if positions is None else len(positions))
+            return [0] * size
+        # A token no document has adds 0.0 to every sum, which changes no sum: no column.
+        known = [(token, weight) for token, weight in terms.items() if token in self.idf]
+        if not known:
+            return [0.0] * size
         # Per document: min(1.0, sum(w * weight of t in the document, for t, w in terms)),
         # the same operations in the same order as over the document's own weights; in C.
         products = []
-        for token, weight in terms.items():
+        for token, weight in known:
             column = self.column(token)
             weights = column if positions is None else map(column.__getitem__, positions)
             products.append(map(mul, repeat(weight), weights))
@@ -319,5 +324,5 @@ def score_documents(
     if not parts:
         return [NEUTRAL_SCORE] * (len(index.vectors) if positions is None else len(positions))
     if len(parts) == 1:  # sum((v,)) / 1 is 0.0 + v, to the bit (an int 0 included)
-        return [round(0.0 + value, SCORE_DIGITS) for value in parts[0]]
+        return list(map(round, map(add, repeat(0.0), parts[0]), repeat(SCORE_DIGITS)))
     return [round(sum(values) / len(values), SCORE_DIGITS) for values in zip(*parts, strict=True)]

@@ -46,6 +46,14 @@ def test_a_query_of_stop_words_scores_zero_everywhere():
     assert INDEX.text_scores("the and of", [0, 1, 2]) == [0, 0, 0]
 
 
+def test_a_token_no_document_has_gets_no_column():
+    index = CollectionIndex.build(PAYLOADS)
+    scores = index.text_scores("q7x123 zzzunknown")
+    assert scores == [0.0] * len(PAYLOADS)
+    index.text_scores("wireless q7x123")
+    assert len(index.columns) == 1 and index.columns.peek("wireless") is not None
+
+
 def test_columns_are_built_once_and_bounded():
     index = CollectionIndex.build(PAYLOADS)
     index.text_scores("wireless headphones")
