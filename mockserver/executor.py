@@ -369,8 +369,9 @@ class Executor:
         options = prepared.options
         decided_by = (namespace.name, namespace.world_state, retriever.retriever_id)
         outcome = (plan.final_status.value, scenario.stages)
-        return prepared.derive(
-            ("etag", *decided_by, *outcome),
+        caps = (settings.top_k_ceiling, settings.cursor_secret)
+        return prepared.derive(  # every input of the tag is in the key, settings included
+            ("etag", settings.seed, *decided_by, *outcome, *caps),
             lambda: tag_of_parts(
                 [
                     canonical_items(settings.seed, *decided_by),
@@ -378,7 +379,7 @@ class Executor:
                     canonical_items(
                         [options.include_legacy_results, options.explain],
                         list(outcome),
-                        [settings.top_k_ceiling, settings.cursor_secret],
+                        list(caps),
                     ),
                 ]
             ),

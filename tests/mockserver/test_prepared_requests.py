@@ -177,3 +177,17 @@ def test_the_entity_tag_digests_the_request_as_before():
     assert tag_of_parts(
         [canonical_items(*material), prepared.etag_json, canonical_items(*tail)]
     ) == entity_tag(*material, canonical, *tail)
+
+
+async def test_a_prepared_request_shared_by_two_apps_gets_each_apps_entity_tag(make_app):
+    """What a prepared request derives is keyed by every input, the app's settings too."""
+    first, second = make_app(Settings(seed=1)), make_app(Settings(seed=2))
+    prepared = prepared_from_model(QUERY, ExecuteRetrieverRequest.model_validate(QUERY))
+    tags = []
+    for app in (first, second, first):
+        mock = app.state.mock
+        namespace = await mock.worlds.namespace("team-a")
+        retriever = namespace.world.find_retriever(RETRIEVER)
+        answer = await mock.executor.execute(namespace, retriever, prepared, None)
+        tags.append(answer.etag)
+    assert tags[0] == tags[2] != tags[1]
