@@ -1,8 +1,9 @@
 """The two operations of the API, ``executeRetriever`` and ``getExecution``.
 
-Handlers hold no state: they validate (422), look up (404), hand the work to the
-executor or the store, and answer generated models. Checks before them live in
-:mod:`mixpeek_toolkit.mockserver.edge`.
+Handlers hold no state: they validate (422; an execute request already checked is
+taken from the app's prepared requests, :mod:`mixpeek_toolkit.mockserver.prepared`),
+look up (404), hand the work to the executor or the store, and answer generated
+models. Checks before them live in :mod:`mixpeek_toolkit.mockserver.edge`.
 """
 
 from __future__ import annotations
