@@ -140,13 +140,11 @@ class MemoryProbe:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
-        if self._reader is not None:
-            self._reader.join(timeout=5)
-        if process.stdout is not None and not self._reader_alive():
+        reader = self._reader
+        if reader is not None:
+            reader.join(timeout=5)
+        if process.stdout is not None and not (reader is not None and reader.is_alive()):
             process.stdout.close()
-
-    def _reader_alive(self) -> bool:
-        return self._reader is not None and self._reader.is_alive()
 
     def summary(self, finished: bool, promoted: bool) -> dict[str, Any]:
         """The figures of the checkpoints: the series, its maximum, its rise from

@@ -42,7 +42,7 @@ _CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=str
 
 def entity_tag(*material: Any) -> str:
     """A strong entity tag (``"<hex>"``) of JSON-like ``material``."""
-    return tag_of_parts([canonical_json(item) for item in material])
+    return tag_of_parts([canonical_items(*material)])
 
 
 def canonical_json(value: Any) -> str:
